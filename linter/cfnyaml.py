@@ -1,0 +1,218 @@
+"""Read CloudFormation/SAM templates (YAML or JSON) keeping the line and column of every value.
+
+Why not plain `yaml.safe_load`: it rejects the short-form tags (`!Ref`, `!GetAtt a.b`), silently
+keeps the last of two duplicate keys, expands alias bombs, and forgets where each value was.
+Why not cfn-lint's decoder: importing cfn-lint costs over a second (DESIGN.md §3).
+
+Every mapping, list and string comes back as `MarkedDict`, `MarkedList` or `MarkedStr`: the
+plain built-in type plus `.line` and `.col` (1-based), so rules can report `file:line:col`.
+Keys of a `MarkedDict` are `MarkedStr` too, so a rule can point at a key.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Union
+
+import yaml
+
+# Bounds that keep a hostile or broken document from hanging or exhausting the run.
+MAX_NODES = 200_000  # nodes after alias expansion; a real template has a few thousand
+MAX_DEPTH = 100  # nesting; the deepest corpus template is under 20
+MAX_BYTES = 5 * 1024 * 1024  # CloudFormation itself refuses templates over 1 MB
+
+
+class MarkedStr(str):
+    """A string that remembers where it was in the file."""
+
+    line: int
+    col: int
+
+
+class MarkedDict(dict):  # type: ignore[type-arg]
+    """A mapping that remembers where it was in the file."""
+
+    line: int
+    col: int
+
+
+class MarkedList(list):  # type: ignore[type-arg]
+    """A list that remembers where it was in the file."""
+
+    line: int
+    col: int
+
+
+Marked = Union[MarkedStr, MarkedDict, MarkedList]
+
+
+class TemplateSyntaxError(Exception):
+    """The document is not a readable template; `line`/`col` are 1-based (0 when unknown)."""
+
+    def __init__(self, message: str, line: int = 0, col: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.col = col
+
+
+def position(value: object) -> tuple[int, int]:
+    """The (line, col) of a value read by this module, or (0, 0) for unmarked scalars."""
+    return getattr(value, "line", 0), getattr(value, "col", 0)
+
+
+def _mark(obj: Any, node: yaml.Node) -> Any:
+    obj.line = node.start_mark.line + 1
+    obj.col = node.start_mark.column + 1
+    return obj
+
+
+def _intrinsic_name(tag: str) -> str:
+    name = tag[1:]
+    if name in ("Ref", "Condition"):
+        return name
+    return "Fn::" + name
+
+
+class _Loader(yaml.CSafeLoader):  # type: ignore[misc, name-defined]
+    """The C loader with marked containers, CloudFormation tags and duplicate-key errors."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> MarkedDict:
+        if not isinstance(node, yaml.MappingNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"expected a mapping, found {node.id}", node.start_mark
+            )
+        result = _mark(MarkedDict(), node)
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise yaml.constructor.ConstructorError(
+                    None, None, "YAML merge keys (<<) are not supported by CloudFormation",
+                    key_node.start_mark,
+                )
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, str):
+                key = _mark(MarkedStr(str(key)), key_node)
+            if key in result:
+                first = next(k for k in result if k == key)
+                raise yaml.constructor.ConstructorError(
+                    None, None,
+                    f"duplicate key {key!r} (first defined on line {position(first)[0]})",
+                    key_node.start_mark,
+                )
+            result[key] = self.construct_object(value_node, deep=True)
+        return result
+
+    def construct_marked_seq(self, node: yaml.SequenceNode) -> MarkedList:
+        return _mark(MarkedList(self.construct_object(n, deep=True) for n in node.value), node)
+
+    def construct_marked_str(self, node: yaml.ScalarNode) -> MarkedStr:
+        return _mark(MarkedStr(self.construct_scalar(node)), node)
+
+    def construct_cfn_tag(self, tag_suffix: str, node: yaml.Node) -> MarkedDict:
+        tag = "!" + tag_suffix
+        value: Any
+        if isinstance(node, yaml.ScalarNode):
+            value = self.construct_marked_str(node)
+            if tag == "!GetAtt" and "." in value:
+                resource, _, attribute = value.partition(".")
+                value = MarkedList([_mark(MarkedStr(resource), node), _mark(MarkedStr(attribute), node)])
+                _mark(value, node)
+        elif isinstance(node, yaml.SequenceNode):
+            value = self.construct_marked_seq(node)
+        else:
+            value = self.construct_mapping(node)  # type: ignore[arg-type]
+        result = _mark(MarkedDict(), node)
+        result[_mark(MarkedStr(_intrinsic_name(tag)), node)] = value
+        return result
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_marked_seq)
+_Loader.add_constructor("tag:yaml.org,2002:str", _Loader.construct_marked_str)
+# CloudFormation has no timestamps or binary: keep such values as the strings the author wrote.
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_marked_str)
+_Loader.add_constructor("tag:yaml.org,2002:binary", _Loader.construct_marked_str)
+_Loader.add_multi_constructor("!", lambda loader, suffix, node: loader.construct_cfn_tag(suffix, node))
+
+
+def _check_size(root: yaml.Node) -> None:
+    """Refuse alias bombs, cycles and absurd nesting before constructing anything.
+
+    The composer shares aliased nodes, so the document's expanded size is computed over the
+    node graph with memoisation: linear in the file, however many times an anchor is reused.
+    """
+    sizes: dict[int, int] = {}
+    in_progress: set[int] = set()
+
+    def size(node: yaml.Node, depth: int) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if depth > MAX_DEPTH:
+            raise TemplateSyntaxError(
+                f"document nests deeper than {MAX_DEPTH} levels", node.start_mark.line + 1
+            )
+        if key in in_progress:
+            raise TemplateSyntaxError("recursive YAML alias", node.start_mark.line + 1)
+        in_progress.add(key)
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            for child in node.value:
+                total += size(child, depth + 1)
+        elif isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                total += size(key_node, depth + 1) + size(value_node, depth + 1)
+        in_progress.discard(key)
+        if total > MAX_NODES:
+            raise TemplateSyntaxError(
+                f"document expands to more than {MAX_NODES} values (YAML alias bomb?)",
+                node.start_mark.line + 1,
+            )
+        sizes[key] = total
+        return total
+
+    size(root, 0)
+
+
+def loads(text: str) -> Any:
+    """Parse one YAML or JSON document into marked values; raise TemplateSyntaxError if unreadable."""
+    if len(text) > MAX_BYTES:
+        raise TemplateSyntaxError(f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB")
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_size(node)
+        return loader.construct_document(node)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        problem = err.problem or err.context or "invalid YAML"
+        raise TemplateSyntaxError(problem, line, col) from None
+    except yaml.YAMLError as err:
+        raise TemplateSyntaxError(str(err).splitlines()[0]) from None
+    except RecursionError:
+        raise TemplateSyntaxError(f"document nests deeper than {MAX_DEPTH} levels") from None
+    finally:
+        loader.dispose()
+
+
+def loads_json_fallback(text: str) -> Any:
+    """JSON that YAML 1.1 cannot read (tabs, some escapes): values without positions."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise TemplateSyntaxError(err.msg, err.lineno, err.colno) from None
+    except RecursionError:
+        raise TemplateSyntaxError(f"document nests deeper than {MAX_DEPTH} levels") from None
+
+
+def load_template_text(text: str, is_json: bool) -> Any:
+    """Parse a template's text; JSON files fall back to the json module if YAML refuses them."""
+    try:
+        return loads(text)
+    except TemplateSyntaxError:
+        if not is_json:
+            raise
+        return loads_json_fallback(text)

@@ -135,6 +135,10 @@ _Loader.add_constructor("tag:yaml.org,2002:binary", _Loader.construct_marked_str
 _Loader.add_multi_constructor("!", lambda loader, suffix, node: loader.construct_cfn_tag(suffix, node))
 
 
+def _at(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
 def _check_size(root: yaml.Node) -> None:
     """Refuse alias bombs, cycles and absurd nesting before constructing anything.
 
@@ -149,11 +153,9 @@ def _check_size(root: yaml.Node) -> None:
         if key in sizes:
             return sizes[key]
         if depth > MAX_DEPTH:
-            raise TemplateSyntaxError(
-                f"document nests deeper than {MAX_DEPTH} levels", node.start_mark.line + 1
-            )
+            raise TemplateSyntaxError(f"document nests deeper than {MAX_DEPTH} levels", *_at(node))
         if key in in_progress:
-            raise TemplateSyntaxError("recursive YAML alias", node.start_mark.line + 1)
+            raise TemplateSyntaxError("recursive YAML alias", *_at(node))
         in_progress.add(key)
         total = 1
         if isinstance(node, yaml.SequenceNode):
@@ -165,8 +167,7 @@ def _check_size(root: yaml.Node) -> None:
         in_progress.discard(key)
         if total > MAX_NODES:
             raise TemplateSyntaxError(
-                f"document expands to more than {MAX_NODES} values (YAML alias bomb?)",
-                node.start_mark.line + 1,
+                f"document expands to more than {MAX_NODES} values (YAML alias bomb?)", *_at(node)
             )
         sizes[key] = total
         return total

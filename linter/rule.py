@@ -49,14 +49,18 @@ class OrgProblem:
 
 @dataclass(frozen=True)
 class Rule:
-    """A rule that looks at one loaded repo. Its module docstring is its documentation."""
+    """A rule that looks at one loaded repo. Its module docstring is its documentation.
+
+    `check` is None for the few rules the engine itself reports (a rule crashed, a suppression
+    is invalid): they have a code and a page like every other rule, but no check of their own.
+    """
 
     code: str
     name: str
     severity: Severity
     tags: tuple[str, ...]
     doc: str
-    check: Callable[[LoadedRepo], Iterable[Problem]]
+    check: Callable[[LoadedRepo], Iterable[Problem]] | None
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,7 @@ class Finding:
     severity: Severity
     message: str
     fingerprint: str
+    path: str = field(default="", compare=False)  # logical place, e.g. Resources/Table/Properties
     suppression: Suppression | None = field(default=None, compare=False)
 
     @property

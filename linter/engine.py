@@ -1,0 +1,144 @@
+"""Lint one repo: load it, run the enabled rules, turn problems into findings, apply suppressions.
+
+This is the unit of work a worker process runs; it never raises for a broken repo. A repo
+that cannot be read becomes a RepoResult with `error`; a rule that raises becomes one SVC001
+finding and the other rules still run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+
+from linter.cfnyaml import position
+from linter.config import Policy, policy_for_repo
+from linter.errors import SvcError
+from linter.model import LoadedRepo, find_template, load_repo
+from linter.result import RepoResult
+from linter.rule import Finding, Problem, Rule, Severity
+from linter.suppress import apply_suppressions
+
+CRASH_CODE = "SVC001"
+POLICY_INVALID_CODE = "SVC005"
+
+
+def fingerprint(rule: str, repo: str, file: str, path: str, subject: str) -> str:
+    """A finding's identity across edits: no line numbers, and never equal across files."""
+    text = "\x1f".join((rule, repo, file, path, subject))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def to_finding(rule: Rule, problem: Problem, repo: LoadedRepo, severity: Severity) -> Finding:
+    file = problem.file
+    line, col = problem.line, problem.col
+    if problem.node is not None:
+        node_line, node_col = position(problem.node)
+        line, col = line or node_line, col or node_col
+        if not file and repo.template is not None:
+            file = repo.template.path
+    subject = problem.subject or (problem.node if isinstance(problem.node, str) else "")
+    return Finding(
+        repo=repo.name,
+        file=file,
+        line=line,
+        column=col,
+        rule=rule.code,
+        name=rule.name,
+        severity=severity,
+        message=problem.message,
+        fingerprint=fingerprint(rule.code, repo.name, file, problem.path or file, str(subject)),
+        path=problem.path,
+    )
+
+
+def engine_finding(
+    rule: Rule, repo: LoadedRepo, message: str, file: str, line: int = 0, subject: str = ""
+) -> Finding:
+    return to_finding(rule, Problem(message, file=file, line=line, subject=subject), repo,
+                      _severity(repo.policy, rule))
+
+
+def _severity(policy: Policy, rule: Rule) -> Severity:
+    return policy.severity_of(rule.code, rule.severity)  # type: ignore[return-value]
+
+
+def run_rules(repo: LoadedRepo, rules: Sequence[Rule]) -> tuple[list[Finding], int]:
+    """Run every enabled rule with a check; return findings and the number of crashes."""
+    by_code = {rule.code: rule for rule in rules}
+    findings: list[Finding] = []
+    crashes = 0
+    for rule in rules:
+        if rule.check is None or not repo.policy.enabled(rule.code):
+            continue
+        severity = _severity(repo.policy, rule)
+        try:
+            findings.extend(to_finding(rule, p, repo, severity) for p in rule.check(repo))
+        except Exception as err:  # noqa: BLE001 - one rule's bug must not stop the run
+            crashes += 1
+            crashed = by_code.get(CRASH_CODE)
+            if crashed is not None:
+                findings.append(engine_finding(
+                    crashed, repo,
+                    f"rule {rule.code} ({rule.name}) crashed on this repo: "
+                    f"{err.__class__.__name__}: {err}",
+                    file=repo.template.path if repo.template else "",
+                    subject=rule.code,
+                ))
+    return findings, crashes
+
+
+def lint_repo(
+    root: Path,
+    organisation: Policy,
+    rules: Sequence[Rule],
+    *,
+    no_suppressions: bool = False,
+    cli_select: tuple[str, ...] = (),
+    cli_ignore: tuple[str, ...] = (),
+    display_path: str | None = None,
+    today: date | None = None,
+) -> RepoResult:
+    """Lint the repo at root. `display_path` is how reports name its location."""
+    from linter.config import with_cli
+    from linter.facts import extract_facts
+
+    shown = display_path if display_path is not None else str(root)
+    if not root.is_dir():
+        return RepoResult(name=root.name, path=shown, error=f"{shown} is not a folder")
+    if find_template(root) is None:
+        return RepoResult(
+            name=root.name, path=shown,
+            error=f"no template.yaml, template.yml or template.json at the root of {shown}",
+        )
+    policy_error: str | None = None
+    try:
+        policy = policy_for_repo(root, organisation)
+    except SvcError as err:
+        policy, policy_error = organisation, str(err)
+    policy = with_cli(policy, cli_select, cli_ignore)
+    repo = load_repo(root, policy)
+    findings, crashes = run_rules(repo, rules)
+    if policy_error is not None:
+        rule = next((r for r in rules if r.code == POLICY_INVALID_CODE), None)
+        if rule is not None:
+            findings.append(engine_finding(rule, repo, policy_error, ".svc/policy.yaml"))
+    findings = apply_suppressions(
+        repo, findings, rules, enabled=not no_suppressions, today=today or date.today()
+    )
+    try:
+        facts = extract_facts(repo)
+    except Exception:  # noqa: BLE001 - facts feed org rules; a failure is a crash, not a stop
+        facts, crashes = None, crashes + 1
+    return RepoResult(
+        name=repo.name,
+        path=shown,
+        findings=tuple(sorted(findings)),
+        facts=facts,
+        crashes=crashes,
+    )
+
+
+def codes(rules: Iterable[Rule]) -> frozenset[str]:
+    return frozenset(rule.code for rule in rules)

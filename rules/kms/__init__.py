@@ -1,0 +1,7 @@
+"""Rules of the kms family."""
+
+from __future__ import annotations
+
+from linter.rule import Rule
+
+RULES: tuple[Rule, ...] = ()

@@ -8,7 +8,7 @@ finding and the other rules still run.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +17,8 @@ from linter.config import Policy, policy_for_repo
 from linter.errors import SvcError
 from linter.model import LoadedRepo, find_template, load_repo
 from linter.result import RepoResult
-from linter.rule import Finding, Problem, Rule, Severity
+from linter.facts import Facts
+from linter.rule import Finding, OrgRule, Problem, Rule, Severity
 from linter.suppress import apply_suppressions
 
 CRASH_CODE = "SVC001"
@@ -31,16 +32,23 @@ def fingerprint(rule: str, repo: str, file: str, path: str, subject: str) -> str
 
 
 def to_finding(rule: Rule, problem: Problem, repo: LoadedRepo, severity: Severity) -> Finding:
+    return make_finding(rule, problem, repo.name, repo.template.path if repo.template else "",
+                        severity)
+
+
+def make_finding(
+    rule: Rule | OrgRule, problem: Problem, repo: str, template_path: str, severity: Severity
+) -> Finding:
+    """The one place a Problem becomes a Finding: location from the node, stable fingerprint."""
     file = problem.file
     line, col = problem.line, problem.col
     if problem.node is not None:
         node_line, node_col = position(problem.node)
         line, col = line or node_line, col or node_col
-        if not file and repo.template is not None:
-            file = repo.template.path
+        file = file or template_path
     subject = problem.subject or (problem.node if isinstance(problem.node, str) else "")
     return Finding(
-        repo=repo.name,
+        repo=repo,
         file=file,
         line=line,
         column=col,
@@ -48,7 +56,7 @@ def to_finding(rule: Rule, problem: Problem, repo: LoadedRepo, severity: Severit
         name=rule.name,
         severity=severity,
         message=problem.message,
-        fingerprint=fingerprint(rule.code, repo.name, file, problem.path or file, str(subject)),
+        fingerprint=fingerprint(rule.code, repo, file, problem.path or file, str(subject)),
         path=problem.path,
     )
 
@@ -60,7 +68,7 @@ def engine_finding(
                       _severity(repo.policy, rule))
 
 
-def _severity(policy: Policy, rule: Rule) -> Severity:
+def _severity(policy: Policy, rule: Rule | OrgRule) -> Severity:
     return policy.severity_of(rule.code, rule.severity)  # type: ignore[return-value]
 
 
@@ -140,5 +148,26 @@ def lint_repo(
     )
 
 
-def codes(rules: Iterable[Rule]) -> frozenset[str]:
-    return frozenset(rule.code for rule in rules)
+def run_org_rules(
+    facts: Sequence[Facts], rules: Sequence[OrgRule], policy: Policy, crash_rule: Rule | None
+) -> tuple[list[Finding], int]:
+    """Run the organisation rules over every repo's facts; a crash is one SVC001 finding."""
+    findings: list[Finding] = []
+    crashes = 0
+    for rule in rules:
+        if not policy.enabled(rule.code):
+            continue
+        severity = _severity(policy, rule)
+        try:
+            findings.extend(
+                make_finding(rule, p.problem, p.repo, "template.yaml", severity)
+                for p in rule.check(facts)
+            )
+        except Exception as err:  # noqa: BLE001 - one rule's bug must not stop the run
+            crashes += 1
+            if crash_rule is not None:
+                findings.append(make_finding(crash_rule, Problem(
+                    f"organisation rule {rule.code} ({rule.name}) crashed: "
+                    f"{err.__class__.__name__}: {err}", subject=rule.code,
+                ), "(organisation)", "", _severity(policy, crash_rule)))
+    return findings, crashes

@@ -33,3 +33,7 @@ def facts_json_for_path(path: Path) -> str:
     from linter.model import load_repo
 
     return json.dumps(facts_to_json(extract_facts(load_repo(path.resolve()))), indent=2) + "\n"
+
+
+def facts_from_json(data: dict[str, Any]) -> Facts:
+    return Facts(service=str(data["service"]), owner=str(data["owner"]))

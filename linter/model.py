@@ -165,13 +165,13 @@ def read_text(path: Path) -> str | None:
         return None
 
 
-def list_repo(root: Path) -> Listing:
-    """Every file and folder under root, relative and POSIX, sorted; links recorded, not followed."""
-    files: list[str] = []
-    dirs: list[str] = []
-    links: list[tuple[str, str]] = []
+def scan_tree(root: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """(repo-relative POSIX path, entry) for everything under root, links not followed.
+
+    Folders in SKIPPED_DIRS are yielded but not entered; stops after MAX_FILES files.
+    """
     stack = [""]
-    truncated = False
+    seen_files = 0
     while stack:
         rel_dir = stack.pop()
         try:
@@ -180,21 +180,33 @@ def list_repo(root: Path) -> Listing:
             continue
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
-            if entry.is_symlink():
-                try:
-                    links.append((rel, os.readlink(entry.path)))
-                except OSError:
-                    links.append((rel, ""))
-            elif entry.is_dir(follow_symlinks=False):
-                if entry.name not in SKIPPED_DIRS:
-                    dirs.append(rel)
-                    stack.append(rel)
-            elif entry.is_file(follow_symlinks=False):
-                files.append(rel)
-        if len(files) > MAX_FILES:
-            truncated = True
-            break
-    return Listing(tuple(sorted(files)), tuple(sorted(dirs)), tuple(sorted(links)), truncated)
+            yield rel, entry
+            if entry.is_dir(follow_symlinks=False) and entry.name not in SKIPPED_DIRS:
+                stack.append(rel)
+            else:
+                seen_files += 1
+        if seen_files > MAX_FILES:
+            return
+
+
+def list_repo(root: Path) -> Listing:
+    """Every file and folder under root, relative and POSIX, sorted; links recorded, not followed."""
+    files: list[str] = []
+    dirs: list[str] = []
+    links: list[tuple[str, str]] = []
+    for rel, entry in scan_tree(root):
+        if entry.is_symlink():
+            try:
+                links.append((rel, os.readlink(entry.path)))
+            except OSError:
+                links.append((rel, ""))
+        elif entry.is_dir(follow_symlinks=False):
+            if entry.name not in SKIPPED_DIRS:
+                dirs.append(rel)
+        elif entry.is_file(follow_symlinks=False):
+            files.append(rel)
+    return Listing(tuple(sorted(files)), tuple(sorted(dirs)), tuple(sorted(links)),
+                   truncated=len(files) > MAX_FILES)
 
 
 def find_template(root: Path) -> Path | None:

@@ -1,0 +1,233 @@
+"""`svc lint` end to end: sources -> per-repo lint (pool, cache) -> org rules -> baseline -> report.
+
+Each stage is a plain function over plain records, so the CLI only builds LintOptions and
+returns what `run_lint` returns (the exit code).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from linter.config import Policy, apply, read_policy_file
+from linter.discover import Target, find_repos
+from linter.errors import SvcError
+from linter.result import LintResult, RepoResult
+from linter.rule import Finding
+
+EXIT_OK, EXIT_FINDINGS = 0, 1
+POOL_THRESHOLD = 4  # below this many repos a process pool costs more than it saves
+PROGRESS_THRESHOLD = 50
+
+
+@dataclass(frozen=True)
+class LintOptions:
+    paths: tuple[Path, ...] = ()
+    repos_file: Path | None = None
+    facts_dir: Path | None = None
+    config: Path | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    output_format: str = "text"
+    output: Path | None = None
+    fail_on: str = "error"
+    no_suppressions: bool = False
+    baseline: Path | None = None
+    write_baseline: Path | None = None
+    jobs: int = 0
+    cache_dir: Path | None = None
+    use_cache: bool = True
+
+
+@dataclass(frozen=True)
+class _Job:
+    """Everything a worker needs to lint one repo; picklable."""
+
+    target: Target
+    policy: Policy
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    no_suppressions: bool
+    cache_dir: Path | None
+    context: str
+
+
+def organisation_policy(config: Path | None) -> Policy:
+    if config is None:
+        return Policy()
+    if not config.is_file():
+        raise SvcError(f"policy file {config} does not exist: check the --config path")
+    return apply(Policy(), read_policy_file(config), organisation=True)
+
+
+def lint_job(job: _Job) -> RepoResult:
+    """Lint one repo, through the cache when one is given. Runs in a worker process."""
+    from linter.engine import lint_repo
+    from rules import REPO_RULES
+
+    target = job.target
+    if target.error is not None:
+        return RepoResult(name=target.root.name, path=target.display, error=target.error)
+    cache = key = None
+    if job.cache_dir is not None:
+        from linter.cache import ResultCache, repo_key
+
+        cache = ResultCache(job.cache_dir)
+        key = repo_key(target.root, job.context)
+        hit = cache.get(target.root, key)
+        if hit is not None:
+            return replace(hit, path=target.display)
+    result = lint_repo(
+        target.root, job.policy, REPO_RULES,
+        no_suppressions=job.no_suppressions, cli_select=job.select, cli_ignore=job.ignore,
+        display_path=target.display,
+    )
+    if cache is not None and key is not None and result.error is None:
+        cache.put(target.root, key, result)
+    return result
+
+
+def _worker_count(requested: int, jobs: int) -> int:
+    if requested > 0:
+        return min(requested, jobs)
+    return max(1, min(os.cpu_count() or 1, jobs))
+
+
+def _progress_wanted(total: int) -> bool:
+    return total >= PROGRESS_THRESHOLD and sys.stderr.isatty() and not os.environ.get("CI")
+
+
+def run_jobs(jobs: Sequence[_Job], workers: int) -> list[RepoResult]:
+    """Lint every job, in input order; in a process pool when it pays off."""
+    advance: Callable[[], None] = lambda: None  # noqa: E731
+    progress = None
+    if _progress_wanted(len(jobs)):
+        from rich.progress import Progress
+
+        progress = Progress(transient=True, console=None)
+        task = progress.add_task("linting repos", total=len(jobs))
+        advance = lambda: progress.advance(task)  # type: ignore[union-attr]  # noqa: E731
+        progress.start()
+    try:
+        if workers <= 1 or len(jobs) < POOL_THRESHOLD:
+            results = []
+            for job in jobs:
+                results.append(lint_job(job))
+                advance()
+            return results
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # fork: workers inherit the imported rules instead of importing them again.
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        chunk = max(1, min(64, len(jobs) // (workers * 8)))
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            results = []
+            for result in pool.map(lint_job, jobs, chunksize=chunk):
+                results.append(result)
+                advance()
+            return results
+    finally:
+        if progress is not None:
+            progress.stop()
+
+
+def collect_targets(options: LintOptions, cwd: Path) -> list[Target]:
+    targets: list[Target] = []
+    for path in options.paths:
+        targets.extend(find_repos(path, cwd))
+    if options.repos_file is not None:
+        from linter.sources import clone_targets
+
+        targets.extend(clone_targets(options.repos_file, _cache_dir(options), cwd))
+    return targets
+
+
+def _cache_dir(options: LintOptions) -> Path:
+    from linter.cache import default_cache_dir
+
+    return options.cache_dir or default_cache_dir()
+
+
+def _context(options: LintOptions, policy: Policy) -> str:
+    """What besides the repo's files changes its result (part of the cache key)."""
+    from datetime import date
+
+    return repr((policy, options.select, options.ignore, options.no_suppressions,
+                 date.today().isoformat()))
+
+
+def lint_repos(options: LintOptions, policy: Policy, cwd: Path) -> list[RepoResult]:
+    targets = collect_targets(options, cwd)
+    if not targets and options.facts_dir is None:
+        raise SvcError("nothing to lint: give a repo path, --repos FILE or --facts DIR")
+    cache_dir = _cache_dir(options) if options.use_cache else None
+    context = _context(options, policy)
+    jobs = [
+        _Job(t, policy, options.select, options.ignore, options.no_suppressions, cache_dir, context)
+        for t in targets
+    ]
+    return run_jobs(jobs, _worker_count(options.jobs, len(jobs)))
+
+
+def org_findings(results: Sequence[RepoResult], policy: Policy) -> tuple[list[Finding], int]:
+    """Organisation rules need more than one repo: with one, every event is 'unconsumed'."""
+    from linter.engine import run_org_rules
+    from rules import ORG_RULES, find_rule
+
+    facts = [r.facts for r in results if r.facts is not None]
+    if len(facts) < 2:
+        return [], 0
+    crash_rule = find_rule("SVC001")
+    return run_org_rules(facts, ORG_RULES, policy, crash_rule)  # type: ignore[arg-type]
+
+
+def run_lint(options: LintOptions) -> int:
+    from linter.config import with_cli
+
+    cwd = Path.cwd()
+    policy = organisation_policy(options.config)
+    results = lint_repos(options, policy, cwd) if (options.paths or options.repos_file) else []
+    if options.facts_dir is not None:
+        from linter.facts import results_from_facts_dir
+
+        results += results_from_facts_dir(options.facts_dir, cwd)
+    org, org_crashes = org_findings(results, with_cli(policy, options.select, options.ignore))
+    findings = sorted([f for r in results for f in r.findings] + org)
+    if options.baseline is not None:
+        from linter.baseline import apply_baseline, read_baseline
+
+        findings = apply_baseline(findings, read_baseline(options.baseline), options.baseline.name)
+    if options.write_baseline is not None:
+        from linter.baseline import write_baseline
+
+        count = write_baseline(options.write_baseline, findings)
+        print(f"svc: wrote {count} findings to baseline {options.write_baseline}", file=sys.stderr)
+        return EXIT_OK
+    from rules import ALL_RULES
+
+    result = LintResult(
+        repos=tuple(results), findings=tuple(findings), org_crashes=org_crashes,
+        fail_on=options.fail_on, root=".", rules=ALL_RULES,
+    )
+    write_report(result, options)
+    return EXIT_FINDINGS if result.failing() else EXIT_OK
+
+
+def write_report(result: LintResult, options: LintOptions) -> None:
+    from linter.report import render
+
+    to_terminal = options.output is None and sys.stdout.isatty()
+    color = to_terminal and not os.environ.get("NO_COLOR")
+    text = render(options.output_format, result, color=color)
+    if options.output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        options.output.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise SvcError(f"cannot write report to {options.output}: {err.strerror}") from None

@@ -1,0 +1,125 @@
+"""Bad input never crashes the run: each becomes a finding or a repo error, quickly."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from linter.config import Policy
+from linter.engine import lint_repo
+from linter.model import load_repo
+from tests.linter.conftest import TEST_RULES
+
+
+def only_svc002(root: Path) -> list[tuple[str, int, int, str]]:
+    result = lint_repo(root, Policy(select=("SVC002",)), TEST_RULES)
+    assert result.error is None
+    return [(f.file, f.line, f.column, f.message) for f in result.findings]
+
+
+def write(root: Path, rel: str, data: bytes) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return root
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"\x00\x01\x02binary", "template cannot be parsed: template is not a readable UTF-8 text file under 2 MiB"),
+        ("Resources: {a: 'caf\xe9'}".encode("latin-1"),
+         "template cannot be parsed: template is not a readable UTF-8 text file under 2 MiB"),
+        (b"Resources:\n" + b"  # padding\n" * 250_000,
+         "template cannot be parsed: template is not a readable UTF-8 text file under 2 MiB"),
+        (b"", "template cannot be parsed: template is empty"),
+    ],
+    ids=["binary", "latin-1", "huge", "empty"],
+)
+def test_unreadable_templates_are_findings(tmp_path: Path, data: bytes, expected: str) -> None:
+    root = write(tmp_path / "svc", "template.yaml", data)
+    assert only_svc002(root) == [("template.yaml", 0, 0, expected)]
+
+
+def test_deep_nesting_is_refused_fast(tmp_path: Path) -> None:
+    root = write(tmp_path / "svc", "template.yaml", b"a: " + b"[" * 5000 + b"]" * 5000)
+    started = time.perf_counter()
+    assert only_svc002(root) == [
+        ("template.yaml", 1, 104, "template cannot be parsed: document nests deeper than 100 levels")
+    ]
+    assert time.perf_counter() - started < 2
+
+
+def test_null_sections_and_odd_shapes_load(tmp_path: Path) -> None:
+    text = b"Globals:\nParameters:\nResources:\n  A:\n  B: 3\n  C:\n    Type: [x]\n    Properties: nope\nOutputs:\n"
+    root = write(tmp_path / "svc", "template.yaml", text)
+    repo = load_repo(root)
+    assert repo.template is not None and repo.template.error is None
+    assert [(r.logical_id, r.type, dict(r.properties)) for r in repo.template.resources] == [("C", "", {})]
+    assert only_svc002(root) == []
+
+
+def test_json_template_with_tabs_falls_back_to_json(tmp_path: Path) -> None:
+    root = write(tmp_path / "svc", "template.json", b'{\n\t"Resources": {\n\t\t"Q": {"Type": "AWS::SQS::Queue"}\n\t}\n}\n')
+    repo = load_repo(root)
+    assert repo.template is not None and repo.template.error is None
+    assert [r.logical_id for r in repo.template.resources] == ["Q"]
+
+
+def test_globals_merge_like_sam(tmp_path: Path) -> None:
+    text = b"""\
+Globals:
+  Function:
+    Runtime: python3.13
+    Environment:
+      Variables:
+        A: global
+        B: global
+    Layers: [!Ref L1]
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs22.x
+      Environment:
+        Variables:
+          B: local
+      Layers: [!Ref L2]
+  Table:
+    Type: AWS::DynamoDB::Table
+"""
+    repo = load_repo(write(tmp_path / "svc", "template.yaml", text))
+    assert repo.template is not None
+    fn, table = repo.template.resources
+    assert fn.properties == {
+        "Runtime": "nodejs22.x",
+        "Environment": {"Variables": {"A": "global", "B": "local"}},
+        "Layers": [{"Ref": "L1"}, {"Ref": "L2"}],
+    }
+    assert table.properties == {}
+
+
+def test_symlinks_are_recorded_never_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.py").write_text("x = 1\n", encoding="utf-8")
+    root = write(tmp_path / "svc", "template.yaml", b"Resources: {}\n")
+    os.symlink(outside, root / "functions")
+    os.symlink(outside / "secret.py", root / "linked.py")
+    repo = load_repo(root)
+    assert repo.listing.symlinks == (("functions", str(outside)), ("linked.py", str(outside / "secret.py")))
+    assert repo.files == ("template.yaml",)
+    assert repo.text("linked.py") is None
+
+
+def test_a_symlinked_template_is_not_a_repo(tmp_path: Path, make_repo: Callable[..., Path]) -> None:
+    real = write(tmp_path / "elsewhere", "template.yaml", b"Resources: {}\n")
+    root = tmp_path / "svc"
+    root.mkdir()
+    os.symlink(real / "template.yaml", root / "template.yaml")
+    result = lint_repo(root, Policy(), TEST_RULES, display_path="svc")
+    assert result.error == "no template.yaml, template.yml or template.json at the root of svc"

@@ -165,6 +165,9 @@ def lint_repos(options: LintOptions, policy: Policy, cwd: Path) -> list[RepoResu
     targets = collect_targets(options, cwd)
     if not targets and options.facts_dir is None:
         raise SvcError("nothing to lint: give a repo path, --repos FILE or --facts DIR")
+    if options.repos_file is None and targets and all(t.error for t in targets):
+        # Only bad paths on the command line: a usage error, not a lint result.
+        raise SvcError("; ".join(t.error or "" for t in targets))
     cache_dir = _cache_dir(options) if options.use_cache else None
     context = _context(options, policy)
     jobs = [
@@ -215,7 +218,8 @@ def run_lint(options: LintOptions) -> int:
         fail_on=options.fail_on, root=".", rules=ALL_RULES,
     )
     write_report(result, options)
-    return EXIT_FINDINGS if result.failing() else EXIT_OK
+    unread = any(r.error for r in results) and options.fail_on != "never"
+    return EXIT_FINDINGS if result.failing() or unread else EXIT_OK
 
 
 def write_report(result: LintResult, options: LintOptions) -> None:

@@ -17,7 +17,6 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 from linter.errors import SvcError
@@ -75,7 +74,7 @@ class Policy:
     select: tuple[str, ...] = ()  # empty: every rule
     ignore: tuple[str, ...] = ()
     mandatory: tuple[str, ...] = ()
-    severity: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    severity: Mapping[str, str] = field(default_factory=dict)  # a dict: it must pickle to workers
     layout: Layout = field(default_factory=Layout)
     max_minor_versions_behind: int = 2
 
@@ -156,7 +155,7 @@ def apply(policy: Policy, data: Mapping[str, Any], *, organisation: bool) -> Pol
         select=tuple(data.get("select", policy.select)),
         ignore=policy.ignore + ignore,
         mandatory=tuple(data.get("mandatory", ())) + protected if organisation else protected,
-        severity=MappingProxyType(severity),
+        severity=severity,
         layout=layout,
         max_minor_versions_behind=scaffold.get(
             "max_minor_versions_behind", policy.max_minor_versions_behind

@@ -1,0 +1,81 @@
+"""The per-repo result cache: unchanged repos are not parsed again; a change re-lints one repo."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import linter.engine
+from linter.config import Policy
+from linter.run import LintOptions, lint_repos
+
+TEMPLATE = "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Timeout: 3\n"
+
+
+def make_org(root: Path, names: list[str]) -> None:
+    for name in names:
+        (root / name).mkdir(parents=True)
+        (root / name / "template.yaml").write_text(TEMPLATE, encoding="utf-8")
+
+
+def lint(root: Path, cache: Path) -> dict[str, bool]:
+    options = LintOptions(paths=(root,), cache_dir=cache, jobs=1)
+    return {r.name: r.cached for r in lint_repos(options, Policy(), root)}
+
+
+def test_warm_run_parses_nothing_and_an_edit_relints_one_repo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    org, cache = tmp_path / "org", tmp_path / "cache"
+    make_org(org, ["alpha", "beta", "gamma"])
+    assert lint(org, cache) == {"alpha": False, "beta": False, "gamma": False}
+
+    loaded: list[str] = []
+    real_load = linter.engine.load_repo
+    monkeypatch.setattr(linter.engine, "load_repo", lambda root, policy=None: loaded.append(root.name) or real_load(root, policy))
+    assert lint(org, cache) == {"alpha": True, "beta": True, "gamma": True}
+    assert loaded == []
+
+    path = org / "beta" / "template.yaml"
+    path.write_text(TEMPLATE.replace("3", "30"), encoding="utf-8")
+    assert lint(org, cache) == {"alpha": True, "beta": False, "gamma": True}
+    assert loaded == ["beta"]
+
+    # A new file, a removed file and a changed policy each invalidate too.
+    (org / "gamma" / "README.md").write_text("# gamma\n", encoding="utf-8")
+    os.remove(path)
+    (org / "beta" / "template.yml").write_text(TEMPLATE, encoding="utf-8")
+    assert lint(org, cache) == {"alpha": True, "beta": False, "gamma": False}
+
+
+def test_cached_results_equal_fresh_ones(tmp_path: Path) -> None:
+    org, cache = tmp_path / "org", tmp_path / "cache"
+    make_org(org, ["alpha", "beta"])
+    (org / "beta" / "template.yaml").write_text("Resources: [\n", encoding="utf-8")
+    options = LintOptions(paths=(org,), cache_dir=cache, jobs=1)
+    fresh = lint_repos(options, Policy(), org)
+    warm = lint_repos(options, Policy(), org)
+    assert [r.cached for r in warm] == [True, True]
+    assert [(r.name, r.path, r.findings, r.facts) for r in fresh] == [(r.name, r.path, r.findings, r.facts) for r in warm]
+
+
+def test_a_corrupt_cache_entry_is_a_miss(tmp_path: Path) -> None:
+    org, cache = tmp_path / "org", tmp_path / "cache"
+    make_org(org, ["alpha"])
+    lint(org, cache)
+    for entry in (cache / "results").iterdir():
+        entry.write_text("{not json", encoding="utf-8")
+    assert lint(org, cache) == {"alpha": False}
+    assert lint(org, cache) == {"alpha": True}
+
+
+def test_pool_and_serial_runs_agree(tmp_path: Path) -> None:
+    org = tmp_path / "org"
+    make_org(org, [f"svc-{i}" for i in range(6)])
+    (org / "svc-3" / "template.yaml").write_text("a: 1\na: 2\n", encoding="utf-8")
+    serial = lint_repos(LintOptions(paths=(org,), use_cache=False, jobs=1), Policy(), org)
+    pooled = lint_repos(LintOptions(paths=(org,), use_cache=False, jobs=2), Policy(), org)
+    assert serial == pooled
+    assert [r.name for r in pooled] == [f"svc-{i}" for i in range(6)]

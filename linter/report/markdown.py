@@ -1,0 +1,111 @@
+"""GitHub-flavoured Markdown, for `$GITHUB_STEP_SUMMARY` and pull-request comments.
+
+A verdict line, a table of counts, one table per repo with findings, the repos that could not be
+read, and the number of clean repos. Suppressed findings are counted, not listed. Every piece of
+text from a repo is escaped, so a message cannot break a table or inject HTML.
+
+Extension point: `render(result, extra_sections=[...])` appends ready-made Markdown sections
+(e.g. the organisation's service graph) before the closing line; the section builders below are
+public so another report can reuse them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from linter.report.common import (
+    RepoGroup,
+    escape_controls,
+    group_by_repo,
+    location,
+    plural,
+    rule_doc_url,
+)
+
+if TYPE_CHECKING:
+    from linter.result import LintResult
+    from linter.rule import Finding
+
+TITLE = "## svc lint"
+
+_BACKSLASHED = re.compile(r"([\\`*_\[\]|~])")
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+
+
+def render(
+    result: LintResult, *, color: bool = False, extra_sections: Sequence[str] = ()
+) -> str:
+    del color  # Markdown has no colour
+    groups = group_by_repo(result)
+    sections = [TITLE, verdict(result), counts_table(result)]
+    sections += [repo_section(g) for g in groups if g.shown]
+    sections += [section for section in (unreadable_section(groups),) if section]
+    sections += [section.strip() for section in extra_sections]
+    clean = sum(1 for g in groups if g.error is None and not g.shown)
+    if clean:
+        sections.append(f"{plural(clean, 'repo')} clean.")
+    return "\n\n".join(sections) + "\n"
+
+
+def verdict(result: LintResult) -> str:
+    failing = len(result.failing())
+    if result.fail_on == "never":
+        return "**Passed**: `--fail-on never`."
+    if failing:
+        return f"**Failed**: {plural(failing, 'finding')} at or above `{result.fail_on}`."
+    return f"**Passed**: no findings at or above `{result.fail_on}`."
+
+
+def counts_table(result: LintResult) -> str:
+    counts = result.counts()
+    unreadable = sum(1 for repo in result.repos if repo.error is not None)
+    row = (counts["error"], counts["warning"], counts["info"], result.suppressed_count,
+           result.crashes, len(result.repos), unreadable)
+    return "\n".join([
+        "| Errors | Warnings | Info | Suppressed | Crashes | Repos | Could not be read |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| " + " | ".join(str(n) for n in row) + " |",
+    ])
+
+
+def repo_section(group: RepoGroup) -> str:
+    """A heading, the repo's path when it says more than its name, and its findings."""
+    lines = [f"### {escape(group.name)}", ""]
+    if group.path and group.path != group.name:
+        lines += [escape(group.path), ""]
+    lines += ["| Severity | Rule | Location | Message |", "| --- | --- | --- | --- |"]
+    lines += [_finding_row(f) for f in group.shown]
+    return "\n".join(lines)
+
+
+def unreadable_section(groups: Sequence[RepoGroup]) -> str:
+    """The repos that could not be read ("" when every repo was read)."""
+    items = [
+        f"- **{escape(g.name)}** ({escape(g.path)}): {escape(g.error)}"
+        for g in groups
+        if g.error is not None
+    ]
+    return "\n".join(["### Could not be read", "", *items]) if items else ""
+
+
+def _finding_row(finding: Finding) -> str:
+    rule = f"[{finding.rule}]({rule_doc_url(finding.rule)}) {escape(finding.name)}"
+    cells = (finding.severity, rule, table_code(location(finding)), escape(finding.message))
+    return "| " + " | ".join(cells) + " |"
+
+
+def escape(text: str) -> str:
+    """Plain text that renders as itself, on one line, inside a table cell or a list item."""
+    text = escape_controls(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _BACKSLASHED.sub(r"\\\1", text)
+    return _NEWLINES.sub("<br>", text)
+
+
+def table_code(text: str) -> str:
+    """A code span inside a table cell: GFM splits cells on `|` even there, unless escaped."""
+    text = escape_controls(_NEWLINES.sub(" ", text)).replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    padding = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{padding}{text}{padding}{fence}"

@@ -82,6 +82,11 @@ class RepoGroup:
     findings: tuple[Finding, ...]
 
     @property
+    def path_note(self) -> str:
+        """The path, when it tells a reader more than the name ("" for "." or the name itself)."""
+        return "" if self.path in ("", ".", self.name) else self.path
+
+    @property
     def shown(self) -> tuple[Finding, ...]:
         """The findings a human report lists: suppressed ones are only counted."""
         return tuple(f for f in self.findings if not f.suppressed)
@@ -136,14 +141,6 @@ class ArtifactPaths:
         if relative == ".." or relative.startswith("../"):
             return None
         return relative
-
-
-def doc_summary(doc: str) -> str:
-    """The first line of a rule's page: its one-line summary."""
-    for line in doc.strip().splitlines():
-        if line.strip():
-            return line.strip()
-    return ""
 
 
 def doc_section(doc: str, heading: str) -> str:

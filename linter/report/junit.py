@@ -58,17 +58,19 @@ def _add_cases(
     elif not group.findings:
         _case(suite, group.name, REPO_CASE)
     for finding in group.findings:
-        _add_finding(suite, finding, finding in failing and not finding.suppressed, paths)
+        _add_finding(suite, finding, finding in failing, paths)
 
 
 def _add_finding(suite: ET.Element, finding: Finding, fails: bool, paths: ArtifactPaths) -> None:
     case = _case(suite, finding.repo, f"{finding.rule} {location(finding)}")
+    path = paths(finding)
     if finding.file:
-        case.set("file", _xml(paths(finding)))
+        case.set("file", _xml(path))
     detail = _xml(
         f"{finding.severity}: {finding.rule} {finding.name}\n"
-        f"{location(finding, paths(finding))}\n{finding.message}"
+        f"{location(finding, path)}\n{finding.message}"
     )
+    # Suppressed first: `fails` compares findings without their suppression.
     if finding.suppression is not None:
         reason = finding.suppression.reason
         ET.SubElement(case, "skipped", {"message": _xml(f"suppressed: {reason}")})

@@ -32,6 +32,7 @@ TITLE = "## svc lint"
 
 _BACKSLASHED = re.compile(r"([\\`*_\[\]|~])")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
+_CODE_SPAN = re.compile(r"`([^`\r\n]+)`")
 
 
 def render(
@@ -41,7 +42,9 @@ def render(
     groups = group_by_repo(result)
     sections = [TITLE, verdict(result), counts_table(result)]
     sections += [repo_section(g) for g in groups if g.shown]
-    sections += [section for section in (unreadable_section(groups),) if section]
+    unreadable = unreadable_section(groups)
+    if unreadable:
+        sections.append(unreadable)
     sections += [section.strip() for section in extra_sections]
     clean = sum(1 for g in groups if g.error is None and not g.shown)
     if clean:
@@ -50,11 +53,17 @@ def render(
 
 
 def verdict(result: LintResult) -> str:
-    failing = len(result.failing())
+    """Pass or fail as svc's exit code does: findings at or above --fail-on, or unread repos."""
     if result.fail_on == "never":
         return "**Passed**: `--fail-on never`."
-    if failing:
-        return f"**Failed**: {plural(failing, 'finding')} at or above `{result.fail_on}`."
+    failing = len(result.failing())
+    unreadable = sum(1 for repo in result.repos if repo.error is not None)
+    reasons = [
+        f"{plural(failing, 'finding')} at or above `{result.fail_on}`" if failing else "",
+        f"{plural(unreadable, 'repo')} could not be read" if unreadable else "",
+    ]
+    if failing or unreadable:
+        return "**Failed**: " + "; ".join(r for r in reasons if r) + "."
     return f"**Passed**: no findings at or above `{result.fail_on}`."
 
 
@@ -73,8 +82,8 @@ def counts_table(result: LintResult) -> str:
 def repo_section(group: RepoGroup) -> str:
     """A heading, the repo's path when it says more than its name, and its findings."""
     lines = [f"### {escape(group.name)}", ""]
-    if group.path and group.path != group.name:
-        lines += [escape(group.path), ""]
+    if group.path_note:
+        lines += [escape(group.path_note), ""]
     lines += ["| Severity | Rule | Location | Message |", "| --- | --- | --- | --- |"]
     lines += [_finding_row(f) for f in group.shown]
     return "\n".join(lines)
@@ -92,7 +101,7 @@ def unreadable_section(groups: Sequence[RepoGroup]) -> str:
 
 def _finding_row(finding: Finding) -> str:
     rule = f"[{finding.rule}]({rule_doc_url(finding.rule)}) {escape(finding.name)}"
-    cells = (finding.severity, rule, table_code(location(finding)), escape(finding.message))
+    cells = (finding.severity, rule, table_code(location(finding)), message_cell(finding.message))
     return "| " + " | ".join(cells) + " |"
 
 
@@ -101,6 +110,16 @@ def escape(text: str) -> str:
     text = escape_controls(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _BACKSLASHED.sub(r"\\\1", text)
     return _NEWLINES.sub("<br>", text)
+
+
+def message_cell(text: str) -> str:
+    """A message in a table cell: its `code spans` stay code, everything else is escaped text.
+
+    Rule messages quote values and fixes in backticks; escaping those would show the backticks.
+    """
+    parts = _CODE_SPAN.split(text)
+    # split() with one group alternates: plain text at even indices, span contents at odd ones
+    return "".join(table_code(p) if i % 2 else escape(p) for i, p in enumerate(parts))
 
 
 def table_code(text: str) -> str:

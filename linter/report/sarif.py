@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from linter import __version__
-from linter.report.common import ArtifactPaths, doc_section, doc_summary, rule_doc_url
+from linter.report.common import ArtifactPaths, doc_section, rule_doc_url
 from linter.rule import OrgRule, Rule
+from linter.ruledocs import summary as rule_summary
 
 if TYPE_CHECKING:
     from linter.result import LintResult
@@ -35,6 +36,7 @@ SARIF_SCHEMA_URI = (
 )
 INFORMATION_URI = "https://github.com/svc-dev/svc"
 SRCROOT = "%SRCROOT%"
+SRCROOT_DESCRIPTION = "The folder every path is relative to (in CI, the checkout)."
 FINGERPRINT_KEY = "svcFingerprint/v1"  # bump the suffix if svc's fingerprint recipe changes
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 IN_SOURCE = frozenset({"comment", "metadata"})  # any other source (a baseline) is external
@@ -55,7 +57,7 @@ def sarif_log(result: LintResult) -> JsonObject:
     run: JsonObject = {
         "tool": {"driver": _driver(rules)},
         "originalUriBaseIds": {
-            SRCROOT: {"description": {"text": "The folder every path is relative to (in CI, the checkout)."}},
+            SRCROOT: {"description": {"text": SRCROOT_DESCRIPTION}},
         },
         "invocations": [_invocation(result)],
         "columnKind": "unicodeCodePoints",  # columns count characters, as the YAML parser does
@@ -100,7 +102,7 @@ def _driver(rules: list[AnyRule]) -> JsonObject:
 
 
 def _descriptor(rule: AnyRule) -> JsonObject:
-    summary = doc_summary(rule.doc) or rule.name
+    summary = rule_summary(rule) or rule.name
     page = rule.doc.strip() or summary
     return {
         "id": rule.code,

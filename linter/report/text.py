@@ -60,8 +60,8 @@ def render(result: LintResult, *, color: bool = False) -> str:
 
 def _repo_block(group: RepoGroup) -> list[Text]:
     header = Text(_printable(group.name), style="bold")
-    if group.path and group.path != group.name:
-        header.append("  ").append(_printable(group.path), style="dim")
+    if group.path_note:
+        header.append("  ").append(_printable(group.path_note), style="dim")
     lines = [header]
     if group.error is not None:
         lines.append(Text("  could not be read: ").append(_printable(group.error), style="red"))

@@ -47,14 +47,12 @@ def finding(
     repo: str, file: str, line: int, column: int, code: str, severity: Severity, message: str,
     *, path: str = "", suppression: Suppression | None = None,
 ) -> Finding:
-    name = next(r.name for r in RULES if r.code == code) if code in _CODES else code.lower()
+    names = {r.code: r.name for r in RULES}
+    name = names.get(code, code.lower())  # an unknown code stands for a rule not in the run
     return Finding(
         repo=repo, file=file, line=line, column=column, rule=code, name=name, severity=severity,
         message=message, fingerprint=f"fp-{repo}-{code}-{line}", path=path, suppression=suppression,
     )
-
-
-_CODES = {r.code for r in RULES}
 
 SN001 = finding("orders", "template.yaml", 12, 7, "SN001", "error",
                 "Fn::ImportValue payments-TableName reads another stack's output",

@@ -161,7 +161,7 @@ def run_org_rules(
         try:
             findings.extend(
                 make_finding(rule, p.problem, p.repo, "template.yaml", severity)
-                for p in rule.check(facts)
+                for p in rule.check(facts, policy)
             )
         except Exception as err:  # noqa: BLE001 - one rule's bug must not stop the run
             crashes += 1

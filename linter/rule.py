@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
+    from linter.config import Policy
     from linter.facts import Facts
     from linter.model import LoadedRepo
 
@@ -65,14 +66,14 @@ class Rule:
 
 @dataclass(frozen=True)
 class OrgRule:
-    """A rule that looks at the facts of every repo at once."""
+    """A rule that looks at the facts of every repo at once, under the organisation's policy."""
 
     code: str
     name: str
     severity: Severity
     tags: tuple[str, ...]
     doc: str
-    check: Callable[[Sequence[Facts]], Iterable[OrgProblem]]
+    check: Callable[[Sequence[Facts], Policy], Iterable[OrgProblem]]
 
 
 AnyRule = Rule | OrgRule

@@ -12,7 +12,7 @@ Keys of a `MarkedDict` are `MarkedStr` too, so a rule can point at a key.
 from __future__ import annotations
 
 import json
-from typing import Any, Union
+from typing import Any, TypeVar, Union
 
 import yaml
 
@@ -61,7 +61,10 @@ def position(value: object) -> tuple[int, int]:
     return getattr(value, "line", 0), getattr(value, "col", 0)
 
 
-def _mark(obj: Any, node: yaml.Node) -> Any:
+_T = TypeVar("_T", MarkedStr, MarkedDict, MarkedList)
+
+
+def _mark(obj: _T, node: yaml.Node) -> _T:
     obj.line = node.start_mark.line + 1
     obj.col = node.start_mark.column + 1
     return obj
@@ -74,7 +77,7 @@ def _intrinsic_name(tag: str) -> str:
     return "Fn::" + name
 
 
-class _Loader(yaml.CSafeLoader):  # type: ignore[misc, name-defined]
+class _Loader(yaml.CSafeLoader):
     """The C loader with marked containers, CloudFormation tags and duplicate-key errors."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> MarkedDict:

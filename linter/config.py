@@ -146,10 +146,8 @@ def apply(policy: Policy, data: Mapping[str, Any], *, organisation: bool) -> Pol
         if organisation or not matches(code, protected):
             severity[code] = level
     layout_data = data.get("layout", {})
-    layout = replace(
-        policy.layout,
-        **{k: tuple(v) if isinstance(v, list) else v for k, v in layout_data.items()},
-    )
+    changes: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in layout_data.items()}
+    layout = replace(policy.layout, **changes)
     scaffold = data.get("scaffold", {})
     return Policy(
         select=tuple(data.get("select", policy.select)),

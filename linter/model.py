@@ -125,14 +125,14 @@ class LoadedRepo:
         cached = self.__dict__.get("_fs")
         if cached is None:
             cached = self.__dict__["_fs"] = frozenset(self.listing.files)
-        return cached  # type: ignore[no-any-return]
+        return cached
 
     @property
     def _dir_set(self) -> frozenset[str]:
         cached = self.__dict__.get("_ds")
         if cached is None:
             cached = self.__dict__["_ds"] = frozenset(self.listing.dirs)
-        return cached  # type: ignore[no-any-return]
+        return cached
 
     def files_under(self, folder: str) -> Iterator[str]:
         prefix = folder.rstrip("/") + "/"
@@ -283,6 +283,7 @@ def load_template(root: Path, path: Path) -> Template:
 
 
 def _to_marked(value: Any) -> Any:
+    out: MarkedDict | MarkedList | MarkedStr
     if isinstance(value, dict):
         out = MarkedDict((_to_marked(k), _to_marked(v)) for k, v in value.items())
     elif isinstance(value, list):

@@ -54,7 +54,7 @@ class LintResult:
         """Unsuppressed findings at or above --fail-on."""
         if self.fail_on == "never":
             return []
-        threshold = SEVERITIES.index(self.fail_on)  # type: ignore[arg-type]
+        threshold = SEVERITIES.index(self.fail_on)
         return [
             f for f in self.findings
             if not f.suppressed and SEVERITIES.index(f.severity) <= threshold

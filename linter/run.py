@@ -109,7 +109,7 @@ def run_jobs(jobs: Sequence[_Job], workers: int) -> list[RepoResult]:
 
         progress = Progress(transient=True, console=None)
         task = progress.add_task("linting repos", total=len(jobs))
-        advance = lambda: progress.advance(task)  # type: ignore[union-attr]  # noqa: E731
+        advance = lambda: progress.advance(task)  # noqa: E731
         progress.start()
     try:
         if workers <= 1 or len(jobs) < POOL_THRESHOLD:

@@ -1,7 +1,11 @@
-"""Rules of the kms family."""
+"""Rules of the kms family: the service owns its KMS key and encrypts its data with it."""
 
 from __future__ import annotations
 
 from linter.rule import Rule
+from rules.kms import data_store_own_key, own_key_defined
 
-RULES: tuple[Rule, ...] = ()
+RULES: tuple[Rule, ...] = (
+    own_key_defined.RULE,
+    data_store_own_key.RULE,
+)

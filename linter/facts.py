@@ -265,6 +265,7 @@ def normalise_ssm_prefix(path: str) -> str:
 
 
 _SUB_VAR = re.compile(r"\$\{([^}!]*)\}")
+_PSEUDO = re.compile(r"\$\{[^}]*::[^}]*\}")
 _RESOLVE_SSM = re.compile(r"\{\{resolve:ssm(?:-secure)?:([^:}]+)")
 _NAME_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{2,254}$")
 _SECRET_SUFFIX = re.compile(r"-(?:[A-Za-z0-9]{6}|\?{6})$")
@@ -296,7 +297,9 @@ def arn_resource(arn: str) -> tuple[str, str] | None:
     ssm parameters come back as ("ssm", "/path"). Names that are not literal (`${...}`) or are
     wildcards cannot be attributed to an owner and give None.
     """
-    parts = arn.split(":", 5)
+    # `${AWS::Region}` and friends hold colons: make them colon-free placeholders that still
+    # mark a name built from them as not literal.
+    parts = _PSEUDO.sub("${}", arn).split(":", 5)
     if len(parts) < 6 or parts[0] != "arn":
         return None
     namespace, resource = parts[2], parts[5]

@@ -71,6 +71,14 @@ def _sub_text(value: Any) -> str | None:
     return str(body) if isinstance(body, str) else None
 
 
+def _sub_variables(value: dict[str, Any]) -> dict[str, Any]:
+    """The variable map of a two-argument `Fn::Sub`, else an empty one."""
+    body = value.get("Fn::Sub")
+    if isinstance(body, list) and len(body) == 2 and isinstance(body[1], dict):
+        return body[1]
+    return {}
+
+
 def _alias_name(value: Any) -> str | None:
     """`alias/x` as written (literal or `!Sub`), with an own-account alias ARN prefix removed."""
     text = value if isinstance(value, str) else _sub_text(value)
@@ -143,6 +151,8 @@ def _foreign_literal(value: str, keys: OwnKeys) -> tuple[object, str] | None:
 
 
 def _foreign_ref(node: object, target: Any, keys: OwnKeys) -> tuple[object, str] | None:
+    if not isinstance(target, str):
+        return node, "a malformed Ref"
     if target in keys.keys or target in keys.aliases:
         return None
     if target == "AWS::NoValue":
@@ -156,8 +166,8 @@ def _foreign_ref(node: object, target: Any, keys: OwnKeys) -> tuple[object, str]
 
 def _foreign_getatt(node: object, body: Any, keys: OwnKeys) -> tuple[object, str] | None:
     parts = body.split(".", 1) if isinstance(body, str) else body
-    if (isinstance(parts, list) and len(parts) == 2 and parts[0] in keys.keys
-            and parts[1] in KEY_ATTRIBUTES):
+    if (isinstance(parts, list) and len(parts) == 2 and all(isinstance(p, str) for p in parts)
+            and parts[0] in keys.keys and parts[1] in KEY_ATTRIBUTES):
         return None
     return node, "not the Arn or KeyId of an AWS::KMS::Key of this template"
 
@@ -179,6 +189,9 @@ def _foreign_sub(node: dict[str, Any], keys: OwnKeys) -> tuple[object, str] | No
     whole = _WHOLE_SUB.match(text)
     if whole:  # "${Key}" or "${Key.Arn}": the same as Ref / GetAtt
         target, attribute = whole.groups()
+        variables = _sub_variables(node)
+        if attribute is None and target in variables:  # !Sub ["${K}", {K: !Ref Key}]
+            return foreign(variables[target], keys)
         if attribute is None:
             return _foreign_ref(node, target, keys)
         return _foreign_getatt(node, [target, attribute], keys)

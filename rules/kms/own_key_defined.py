@@ -211,6 +211,8 @@ def _foreign_aws_principal(template: Template, value: Any, pinned: bool) -> str 
 
 
 def _foreign_ref(template: Template, target: Any) -> str | None:
+    if not isinstance(target, str):
+        return "a malformed Ref"
     if target == "AWS::AccountId" or target in template.logical_ids:
         return None
     if target in template.section("Parameters"):

@@ -69,7 +69,7 @@ from rules.kms._keys import key_node, resource_anchor
 from rules.layout._code import STATE_MACHINE_TYPES, SERVERLESS_STATE_MACHINE, code_refs, is_dir, kebab
 
 INLINE = ("Definition", "DefinitionString")
-_INTEGRATION = re.compile(r"^arn:[^:]*:states:::")
+_INTEGRATION = re.compile(r"^arn:(?:\$\{[^}]*\}|[^:]*):states:::")  # any partition, even ${...}
 _PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
 
 

@@ -54,7 +54,7 @@ _KEYED_KINDS = (PREFIX, SUFFIX, WILDCARD, IGNORE_CASE)
 
 @dataclass(frozen=True)
 class Loc:
-    """Where a fact was declared: a repo-relative POSIX file, 1-based line and column (0: unknown)."""
+    """Where a fact was declared: repo-relative POSIX file, 1-based line and column (0: unknown)."""
 
     file: str
     line: int = 0
@@ -151,7 +151,7 @@ class Api:
 
 @dataclass(frozen=True)
 class Name:
-    """A named thing this repo declares (an API it uses, an output, a key, a prefix, a name it owns).
+    """A named thing a repo declares: an API it uses, an output, a key, a prefix, a name it owns.
 
     `kind` qualifies it: for owned physical names the AWS service namespace (dynamodb, sqs, sns,
     lambda, s3, states, events, kms, logs, kinesis, secretsmanager, iam); for outputs "output" or
@@ -240,7 +240,7 @@ def _is_intrinsic(node: Any) -> bool:
 
 
 def _key_node(mapping: Any, key: str) -> Any:
-    """The key object itself (it carries the key's position), or the value when keys are unmarked."""
+    """The key object itself (it carries the key's position); the mapping if the key is absent."""
     if isinstance(mapping, dict):
         for candidate in mapping:
             if candidate == key:
@@ -471,7 +471,8 @@ class _TemplateReader:
         if owned is not None:
             self._owned_name(props, *owned)
         if rtype == "AWS::KMS::Key":
-            self.out.kms_keys.append(Name(rid, _loc(self.path, _key_node(self.data.get("Resources"), rid)), "key"))
+            key = _key_node(self.data.get("Resources"), rid)
+            self.out.kms_keys.append(Name(rid, _loc(self.path, key), "key"))
         elif rtype == "AWS::KMS::Alias":
             self._kms_alias(props)
         elif rtype == "AWS::SSM::Parameter":
@@ -641,10 +642,10 @@ class _TemplateReader:
         if not isinstance(params, dict):
             return
         for spec in params.values():
-            ptype, default = _get(spec, "Type"), _get(spec, "Default")
-            if isinstance(ptype, str) and ptype.startswith("AWS::SSM::Parameter::Value"):
-                if isinstance(default, str) and default.startswith("/"):
-                    self.out.references.append(Reference("ssm", str(default), _loc(self.path, default)))
+            ptype, default = _str(_get(spec, "Type")), _get(spec, "Default")
+            if (ptype.startswith("AWS::SSM::Parameter::Value")
+                    and isinstance(default, str) and default.startswith("/")):
+                self.out.references.append(Reference("ssm", str(default), _loc(self.path, default)))
 
     # -- the walk over the whole document ---------------------------------------------------
 
@@ -699,12 +700,14 @@ class _TemplateReader:
             parsed = arn_resource(text)
             if parsed is not None:
                 namespace, name = parsed
-                kind, value = ("ssm", name) if namespace == "ssm" else ("arn", f"{namespace}:{name}")
-                self.out.references.append(Reference(kind, value, _loc(self.path, node)))
+                ref = Reference("ssm", name, _loc(self.path, node)) if namespace == "ssm" else \
+                    Reference("arn", f"{namespace}:{name}", _loc(self.path, node))
+                self.out.references.append(ref)
         elif "{{resolve:ssm" in text:
             for match in _RESOLVE_SSM.finditer(text):
                 if match.group(1).startswith("/"):
-                    self.out.references.append(Reference("ssm", match.group(1), _loc(self.path, node)))
+                    path = match.group(1)
+                    self.out.references.append(Reference("ssm", path, _loc(self.path, node)))
 
     def _statement(self, statement: dict[str, Any], rid: str) -> None:
         """An IAM statement allowing events:PutEvents for a given source publishes that source."""
@@ -768,7 +771,7 @@ class _ManifestReader:
                     target.append(event)
         self._apis(svc)
         prefix_node = _get(svc, "ssmPrefix")
-        prefix = normalise_ssm_prefix(_str(prefix_node) + "/") if isinstance(prefix_node, str) else ""
+        prefix = normalise_ssm_prefix(_str(prefix_node) + "/") if prefix_node else ""
         if prefix:
             self.out.ssm_prefixes.append(Name(prefix, _loc(MANIFEST_FILE, prefix_node), MANIFEST))
 
@@ -791,7 +794,8 @@ class _ManifestReader:
                 )
         for item in _items(_get(self.spec, "providesApis")):
             if isinstance(item, str) and item and item not in declared:
-                self.out.apis_provided.append(Api(str(item), "", _loc(MANIFEST_FILE, item), BACKSTAGE))
+                loc = _loc(MANIFEST_FILE, item)
+                self.out.apis_provided.append(Api(str(item), "", loc, BACKSTAGE))
         for item in _items(_get(self.spec, "consumesApis")):
             if isinstance(item, str) and item:
                 self.out.apis_used.append(Name(str(item), _loc(MANIFEST_FILE, item), "api"))
@@ -999,7 +1003,8 @@ def facts_json_for_path(path: Path) -> str:
         raise SvcError(f"{path} is not a folder: give the path of a service repo")
     if find_template(root) is None:
         raise SvcError(
-            f"{path} is not a service repo: no template.yaml, template.yml or template.json at its root"
+            f"{path} is not a service repo: "
+            "no template.yaml, template.yml or template.json at its root"
         )
     return json.dumps(facts_to_json(extract_facts(load_repo(root))), indent=2) + "\n"
 

@@ -53,7 +53,7 @@ def names(items: Iterable[str], limit: int = 10) -> str:
 
 
 def is_aws_source(source: Matcher) -> bool:
-    """Sources AWS itself emits (aws.s3, aws.events, ...): produced by AWS, and no one may publish them."""
+    """Sources AWS itself emits (aws.s3, aws.events, ...): only AWS produces them."""
     return source.kind in (EXACT, PREFIX) and source.value.startswith("aws.")
 
 

@@ -12,8 +12,8 @@ parses, compares the declared contract with the wiring:
   declared consumed event must be matched by a pattern.
 
 An undeclared event is reported at the template line, a declared one the template lacks at the
-manifest line. Patterns on AWS sources (`aws.*`) and patterns that match any source need no
-declaration.
+manifest line. Patterns on AWS sources (`aws.*`) need no declaration; patterns without a source
+(archives, loggers) need none and do not count as consuming a declared event.
 
 ## Why is this bad?
 The manifest is the contract the organisation rules and the catalog read: ORG003/ORG004/ORG005
@@ -90,9 +90,11 @@ def _publishing(f: Facts) -> Iterator[OrgProblem]:
 
 
 def _consuming(f: Facts) -> Iterator[OrgProblem]:
-    declared, patterns = _events(f.consumes, MANIFEST), _events(f.consumes, TEMPLATE)
+    declared = _events(f.consumes, MANIFEST)
+    # A pattern without a source (an archive, a logger) neither needs nor makes a declaration.
+    patterns = [p for p in _events(f.consumes, TEMPLATE) if p.source.kind != ANY]
     for pattern in patterns:
-        if pattern.source.kind == ANY or is_aws_source(pattern.source):
+        if is_aws_source(pattern.source):
             continue
         if not any(_covers(pattern, d) for d in declared):
             yield problem(

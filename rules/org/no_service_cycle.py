@@ -44,6 +44,7 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from linter.config import Policy
 from linter.facts import EVENTS, Facts, Loc
@@ -79,7 +80,8 @@ def build_graph(facts: Sequence[Facts]) -> Graph:
     for f in ordered:
         out = graph.setdefault(f.service, {})
         for event in f.consumes:
-            if event.channel == EVENTS and (not event.source.is_exact or is_aws_source(event.source)):
+            pinned = event.source.is_exact and not is_aws_source(event.source)
+            if event.channel == EVENTS and not pinned:
                 continue
             for producer, _ in producers.of(event) or ():
                 if producer.service != f.service:
@@ -192,7 +194,7 @@ def shortest_cycle(start: str, members: set[str], adjacency: dict[str, list[str]
 
 def _describe(cycle: list[str], graph: Graph) -> str:
     hops = cycle + [cycle[0]]
-    reasons = "; ".join(graph[a][b].reason for a, b in zip(hops, hops[1:]))
+    reasons = "; ".join(graph[a][b].reason for a, b in pairwise(hops))
     return f"{' -> '.join(hops)} ({reasons})"
 
 

@@ -48,8 +48,8 @@ from collections.abc import Iterator, Sequence
 
 from linter.config import Policy
 from linter.facts import Facts, Loc
-from rules.org.index import in_order, is_aws_source, names, problem, publications
 from linter.rule import OrgProblem, OrgRule
+from rules.org.index import in_order, is_aws_source, names, problem, publications
 
 Claims = dict[str, dict[str, tuple[Facts, Loc]]]  # value -> service -> first (repo, place)
 

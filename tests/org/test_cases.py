@@ -12,8 +12,8 @@ A case file:
             files:
               template.yaml: |
                 ...
-        findings:                     # exactly this rule's findings, sorted: [repo, file, line, col]
-          - [orders, catalog-info.yaml, 4, 9]   # repo = the service name the finding is about
+        findings:                     # exactly this rule's findings, sorted: [repo, file, line,
+          - [orders, catalog-info.yaml, 4, 9]   # col]; repo = the service name it is about
         messages: ["claimed by 2 repos"]         # optional: each must appear in some message
 
 Each case is checked twice: from facts extracted by linting the repos, and from the same facts

@@ -1,0 +1,375 @@
+"""Every generated repository is valid and deployable: cfn-lint, the SAM transform, the CI
+schemas, the manifest schema, its exact file set, and svc's own lint."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import hashlib
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from tests.scaffold.conftest import CI_FILES, COMBOS, OWNER, SERVICE, Combo, combo_ids, files
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+MANIFEST_SCHEMA = REPO_ROOT / "linter" / "schemas" / "manifest.schema.json"
+LOCAL_PATH_PROPERTIES = ("CodeUri", "ContentUri", "DefinitionUri", "DefinitionS3Location")
+
+# The exact tree of the default-like combination; the other combinations are checked as
+# differences from it below.
+PYTHON_GITHUB_WORKFLOW = {
+    ".github/workflows/ci.yml",
+    ".gitignore",
+    ".pre-commit-config.yaml",
+    ".svc/answers.json",
+    "CODEOWNERS",
+    "README.md",
+    "catalog-info.yaml",
+    "conftest.py",
+    "events/receiver/commands.json",
+    "events/receiver/process.json",
+    "events/router/create.json",
+    "events/router/delete.json",
+    "events/router/get.json",
+    "events/router/list.json",
+    "events/router/update.json",
+    "events/workflow/start.json",
+    "functions/receiver/handler.py",
+    "functions/receiver/requirements.txt",
+    "functions/receiver/tests/conftest.py",
+    "functions/receiver/tests/test_receiver.py",
+    "functions/router/handler.py",
+    "functions/router/requirements.txt",
+    "functions/router/tests/conftest.py",
+    "functions/router/tests/test_router.py",
+    "layers/domain/order_history_domain/__init__.py",
+    "layers/domain/order_history_domain/errors.py",
+    "layers/domain/order_history_domain/events.py",
+    "layers/domain/order_history_domain/repository.py",
+    "layers/domain/order_history_domain/service.py",
+    "layers/domain/requirements.txt",
+    "pytest.ini",
+    "requirements-dev.txt",
+    "ruff.toml",
+    "samconfig.toml",
+    "template.yaml",
+    "tests/test_domain.py",
+    "tests/test_template.py",
+    "workflows/process-item/README.md",
+    "workflows/process-item/process-item.asl.json",
+}
+PYTHON_ONLY = {p for p in PYTHON_GITHUB_WORKFLOW
+               if p.endswith(".py") or p in {"pytest.ini", "requirements-dev.txt", "ruff.toml"}
+               or p.endswith("requirements.txt")}
+NODE_ONLY = {
+    "package.json",
+    "functions/receiver/index.mjs",
+    "functions/receiver/package.json",
+    "functions/receiver/tests/receiver.test.mjs",
+    "functions/router/index.mjs",
+    "functions/router/package.json",
+    "functions/router/tests/router.test.mjs",
+    "layers/domain/index.mjs",
+    "layers/domain/package.json",
+    "layers/domain/testing.mjs",
+    "tests/api.test.mjs",
+    "tests/domain.test.mjs",
+    "tests/template.test.mjs",
+}
+WORKFLOW_ONLY = {"workflows/process-item/README.md", "workflows/process-item/process-item.asl.json",
+                 "events/workflow/start.json"}
+
+
+def expected_files(combo: Combo) -> set[str]:
+    expected = set(PYTHON_GITHUB_WORKFLOW)
+    if not combo.python:
+        expected = (expected - PYTHON_ONLY) | NODE_ONLY
+    if not combo.workflow:
+        expected -= WORKFLOW_ONLY
+    expected.discard(CI_FILES["github"])
+    expected.add(CI_FILES[combo.ci])
+    return expected
+
+
+def test_python_github_workflow_has_exactly_these_files(rendered: dict[Combo, Path]) -> None:
+    assert files(rendered[Combo("python3.13", "github", True)]) == PYTHON_GITHUB_WORKFLOW
+
+
+@pytest.mark.parametrize("combo", COMBOS, ids=combo_ids)
+def test_options_change_exactly_their_files(rendered: dict[Combo, Path], combo: Combo) -> None:
+    repo = rendered[combo]
+    assert files(repo) == expected_files(combo)
+    # The option-specific facts the brief names, spelled out:
+    manifests = {p.name for p in (repo / "functions/router").iterdir() if p.is_file()}
+    assert ("requirements.txt" in manifests) is combo.python
+    assert ("package.json" in manifests) is not combo.python
+    assert (repo / "workflows").exists() is combo.workflow
+    assert (repo / ".svc/policy.yaml").exists() is (combo.ci == "none")
+    ci_files = {".github", ".gitlab-ci.yml", "buildspec.yml"}
+    present = {name for name in ci_files if (repo / name).exists()}
+    assert present == ({CI_FILES[combo.ci].split("/")[0]} if combo.ci != "none" else set())
+
+
+def test_ci_choice_changes_nothing_but_the_ci_files(rendered: dict[Combo, Path]) -> None:
+    for runtime in ("python3.13", "nodejs22.x"):
+        trees = {}
+        for ci in CI_FILES:
+            repo = rendered[Combo(runtime, ci, True)]
+            trees[ci] = {path: (repo / path).read_bytes() for path in files(repo)
+                         if path not in CI_FILES.values() and path not in {"README.md",
+                                                                          ".svc/answers.json"}}
+        assert all(tree == trees["github"] for tree in trees.values()), runtime
+
+
+def test_none_ci_policy_opts_out_of_the_ci_rule(rendered: dict[Combo, Path]) -> None:
+    policy = rendered[Combo("python3.13", "none", True)] / ".svc/policy.yaml"
+    text = policy.read_text(encoding="utf-8")
+    assert yaml.safe_load(text) == {"version": 1, "ignore": ["LAY007"]}
+    assert "opted out of CI" in text
+
+
+@pytest.mark.parametrize("combo", COMBOS, ids=combo_ids)
+def test_no_template_syntax_is_left_over(rendered: dict[Combo, Path], combo: Combo) -> None:
+    for path in files(rendered[combo]):
+        text = (rendered[combo] / path).read_text(encoding="utf-8")
+        # GitHub Actions expressions `${{ ... }}` are meant to be there.
+        text = re.sub(r"\$\{\{ [a-z.]+ \}\}", "", text)
+        assert not re.search(r"\{\{|\{%|\{#|cookiecutter", text), path
+
+
+# ---------------------------------------------------------------- template.yaml
+
+
+def _digest(repo: Path) -> str:
+    return hashlib.sha256((repo / "template.yaml").read_bytes()).hexdigest()
+
+
+@functools.lru_cache(maxsize=None)
+def _cfn_lint(text: str) -> tuple[str, ...]:
+    from cfnlint.api import ManualArgs, lint
+
+    # One region: lint_all() checks every region, and a resource type missing from a brand
+    # new region's spec is not a problem of the template.
+    matches = lint(text, config=ManualArgs(regions=["us-east-1"]))
+    return tuple(str(match) for match in matches)
+
+
+@pytest.mark.parametrize("combo", COMBOS, ids=combo_ids)
+def test_cfn_lint_reports_nothing(rendered: dict[Combo, Path], combo: Combo) -> None:
+    text = (rendered[combo] / "template.yaml").read_text(encoding="utf-8")
+    matches = _cfn_lint(text)
+    assert matches == (), "\n".join(matches)
+
+
+def _packaged(repo: Path) -> dict[str, Any]:
+    """The template as `sam package` leaves it: local paths replaced by S3 URIs."""
+    from cfnlint.decode import decode
+
+    template, errors = decode(str(repo / "template.yaml"))
+    assert not errors, errors
+    packaged: dict[str, Any] = json.loads(json.dumps(template))
+    for logical_id, resource in packaged["Resources"].items():
+        properties = resource.get("Properties", {})
+        for name in LOCAL_PATH_PROPERTIES:
+            local = properties.get(name)
+            if isinstance(local, str) and not local.startswith("s3://"):
+                assert (repo / local).exists(), f"{logical_id}.{name}: {local} does not exist"
+                properties[name] = f"s3://bucket/{logical_id}/{name}"
+    return packaged
+
+
+class _NoManagedPolicies:
+    """The translator asks IAM for managed policy ARNs; the template names none."""
+
+    def load(self) -> dict[str, str]:
+        return {}
+
+
+@functools.lru_cache(maxsize=None)
+def _transform(digest: str, repo: Path) -> dict[str, Any]:
+    from samtranslator.translator.transform import transform
+
+    result: dict[str, Any] = transform(copy.deepcopy(_packaged(repo)), {}, _NoManagedPolicies())
+    return result
+
+
+@pytest.mark.parametrize("combo", COMBOS, ids=combo_ids)
+def test_sam_translator_transforms_it(rendered: dict[Combo, Path], combo: Combo,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    repo = rendered[combo]
+    output = _transform(_digest(repo), repo)
+    types = {resource["Type"] for resource in output["Resources"].values()}
+    assert not any(t.startswith("AWS::Serverless::") for t in types)
+    assert {"AWS::Lambda::Function", "AWS::Lambda::Alias", "AWS::KMS::Key",
+            "AWS::ApiGatewayV2::Api", "AWS::Lambda::EventSourceMapping"} <= types
+    assert ("AWS::StepFunctions::StateMachine" in types) is combo.workflow
+
+
+def test_workflow_is_encrypted_and_substitutes_the_receiver_alias(
+        rendered: dict[Combo, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    repo = rendered[Combo("python3.13", "github", True)]
+    output = _transform(_digest(repo), repo)
+    (machine,) = [r for r in output["Resources"].values()
+                  if r["Type"] == "AWS::StepFunctions::StateMachine"]
+    properties = machine["Properties"]
+    assert properties["EncryptionConfiguration"] == {
+        "Type": "CUSTOMER_MANAGED_KMS_KEY",
+        "KmsKeyId": {"Fn::GetAtt": ["ServiceKey", "Arn"]},
+        "KmsDataKeyReusePeriodSeconds": 300,
+    }
+    # `!Ref ReceiverFunction.Alias` is resolved by SAM even in a plain CloudFormation resource.
+    assert properties["DefinitionSubstitutions"]["ReceiverFunctionArn"] == {
+        "Ref": "ReceiverFunctionAliasdev"}
+    definition = (repo / "workflows/process-item/process-item.asl.json").read_text()
+    assert set(re.findall(r"\$\{(\w+)\}", definition)) == set(properties["DefinitionSubstitutions"])
+    assert "arn:" not in definition
+
+
+def test_every_function_has_the_globals_and_own_log_group(rendered: dict[Combo, Path]) -> None:
+    repo = rendered[Combo("nodejs22.x", "github", True)]
+    template = _packaged(repo)
+    function_globals = template["Globals"]["Function"]
+    assert function_globals["Tracing"] == "Active"
+    assert function_globals["LoggingConfig"]["LogFormat"] == "JSON"
+    assert function_globals["AutoPublishAlias"] == {"Ref": "Stage"}
+    assert function_globals["KmsKeyArn"] == {"Fn::GetAtt": ["ServiceKey", "Arn"]}
+    assert function_globals["Runtime"] == "nodejs22.x"
+    key = template["Resources"]["ServiceKey"]
+    assert key["DeletionPolicy"] == key["UpdateReplacePolicy"] == "Retain"
+    assert key["Properties"]["EnableKeyRotation"] is True
+    principals = [s["Principal"] for s in key["Properties"]["KeyPolicy"]["Statement"]]
+    assert all("AWS" not in p or "${AWS::AccountId}:root" in json.dumps(p) for p in principals)
+
+
+def test_x86_and_custom_answers_lint_clean(tmp_path: Path) -> None:
+    from scaffold.create import NewRequest, new_service
+
+    repo = new_service(NewRequest(name="ledger", owner="group:default/team-money",
+                                  architecture="x86_64", output_dir=tmp_path, git=False,
+                                  data={"entity": "line-item", "memory_size": "1024",
+                                        "timeout": "30", "log_retention_days": "365"}))
+    text = (repo / "template.yaml").read_text(encoding="utf-8")
+    assert _cfn_lint(text) == ()
+    assert "Architectures: [x86_64]" in text and "VisibilityTimeout: 180" in text
+    assert (repo / "CODEOWNERS").read_text().splitlines()[-1] == "* @team-money"
+
+
+# ---------------------------------------------------------------- CI, manifest, config
+
+
+def _check_jsonschema(schema: str, paths: list[Path]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema,
+                           *map(str, paths)], capture_output=True, text=True, check=False)
+
+
+@pytest.mark.parametrize("ci,schema", [("github", "vendor.github-workflows"),
+                                       ("gitlab", "vendor.gitlab-ci")])
+def test_ci_files_validate_against_their_public_schema(rendered: dict[Combo, Path], ci: str,
+                                                       schema: str, tmp_path: Path) -> None:
+    paths = [repo / CI_FILES[ci] for combo, repo in rendered.items() if combo.ci == ci]
+    assert len(paths) == 6
+    result = _check_jsonschema(schema, paths)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # The validator is not vacuous: a broken file of the same kind fails.
+    broken = tmp_path / Path(CI_FILES[ci]).name
+    broken.write_text("jobs: 5\n" if ci == "github" else "stages: 5\n", encoding="utf-8")
+    assert _check_jsonschema(schema, [broken]).returncode != 0
+
+
+@pytest.mark.parametrize("combo", [c for c in COMBOS if c.ci == "codebuild"], ids=combo_ids)
+def test_buildspec_has_the_codebuild_structure(rendered: dict[Combo, Path], combo: Combo) -> None:
+    # CodeBuild publishes no JSON Schema: check the structure it documents.
+    spec = yaml.safe_load((rendered[combo] / "buildspec.yml").read_text(encoding="utf-8"))
+    assert spec["version"] == 0.2
+    assert set(spec["phases"]) <= {"install", "pre_build", "build", "post_build"}
+    commands = [c for phase in spec["phases"].values() for c in phase["commands"]]
+    assert all(isinstance(c, str) for c in commands)
+    assert any("sam validate --lint" in c for c in commands)
+    assert any("svc lint" in c for c in commands)
+    assert any(c == "sam build" for c in commands)
+    assert any(c in {"python -m pytest", "npm test"} for c in commands)
+    runtimes = spec["phases"]["install"]["runtime-versions"]
+    assert ("nodejs" in runtimes) is not combo.python
+
+
+@pytest.mark.parametrize("combo", [c for c in COMBOS if c.ci in {"github", "gitlab"}],
+                         ids=combo_ids)
+def test_ci_runs_tests_validate_lint_and_build(rendered: dict[Combo, Path], combo: Combo) -> None:
+    text = (rendered[combo] / CI_FILES[combo.ci]).read_text(encoding="utf-8")
+    for step in ("sam validate --lint", "svc lint", "sam build",
+                 "python -m pytest" if combo.python else "npm test"):
+        assert step in text, step
+
+
+@pytest.mark.parametrize("combo", COMBOS, ids=combo_ids)
+def test_manifest_validates_and_declares_the_service(rendered: dict[Combo, Path],
+                                                     combo: Combo) -> None:
+    schema = json.loads(MANIFEST_SCHEMA.read_text(encoding="utf-8"))
+    manifest = yaml.safe_load((rendered[combo] / "catalog-info.yaml").read_text(encoding="utf-8"))
+    jsonschema.validate(manifest, schema)
+    assert manifest["metadata"]["name"] == SERVICE
+    assert manifest["spec"]["owner"] == OWNER
+    svc = manifest["spec"]["svc"]
+    assert svc["ssmPrefix"] == f"/{SERVICE}/"
+    assert svc["apis"] == {"provides": [{"name": f"{SERVICE}-api", "basePath": f"/{SERVICE}"}]}
+    assert svc["events"] == {
+        "publishes": [{"source": SERVICE, "detailType": f"Item{verb}"}
+                      for verb in ("Created", "Updated", "Deleted")],
+        "consumes": [],
+    }
+
+
+@pytest.mark.parametrize("combo", COMBOS[:2], ids=combo_ids)
+def test_config_files_parse(rendered: dict[Combo, Path], combo: Combo) -> None:
+    repo = rendered[combo]
+    config = tomllib.loads((repo / "samconfig.toml").read_text(encoding="utf-8"))
+    for stage in ("dev", "staging", "prod"):
+        deploy = config[stage]["deploy"]["parameters"]
+        assert config[stage]["global"]["parameters"]["stack_name"] == f"{SERVICE}-{stage}"
+        assert deploy["parameter_overrides"] == f'Stage="{stage}"'
+    assert config["default"]["global"]["parameters"]["stack_name"] == f"{SERVICE}-dev"
+    hooks = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    hook_ids = {hook["id"] for entry in hooks["repos"] for hook in entry["hooks"]}
+    assert {"check-merge-conflict", "cfn-lint", "svc-lint", "no-rej-files"} <= hook_ids
+    assert (repo / "CODEOWNERS").read_text().splitlines()[-1] == f"* @{OWNER}"
+    for path in (repo / "events").rglob("*.json"):
+        json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_generated_python_is_ruff_clean_even_with_the_longest_names(tmp_path: Path) -> None:
+    ruff = pytest.importorskip("ruff", reason="ruff is not installed")
+    from scaffold.create import NewRequest, new_service
+
+    longest = "abcdefghij-abcdefghij-abcdefghij-abcdefg"
+    repo = new_service(NewRequest(name=longest, owner=OWNER, output_dir=tmp_path, git=False,
+                                  data={"entity": "abcdefghij-abcdefghij-abcdefgh"}))
+    binary = ruff.find_ruff_bin()
+    for command in (["check", "."], ["format", "--check", "."]):
+        result = subprocess.run([binary, *command], cwd=repo, capture_output=True, text=True,
+                                check=False)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("combo", [Combo("python3.13", "github", True),
+                                   Combo("nodejs22.x", "none", False)], ids=combo_ids)
+def test_svc_lint_finds_nothing(rendered: dict[Combo, Path], combo: Combo,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    """DESIGN.md §1: the generated repo passes `svc lint` with zero findings."""
+    pytest.importorskip("linter.run", reason="svc lint is not built yet")
+    from linter.cli import main
+
+    code = main(["lint", str(rendered[combo]), "--no-cache", "--jobs", "1", "--fail-on", "info",
+                 "--format", "json"])
+    report = capsys.readouterr().out
+    assert code == 0, report

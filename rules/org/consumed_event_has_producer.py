@@ -66,7 +66,7 @@ def check(facts: Sequence[Facts], policy: Policy) -> Iterator[OrgProblem]:
             if event.channel == EVENTS and is_aws_source(event.source):
                 continue
             claims = producers.of(event)
-            if claims is not None and not claims:
+            if claims is not None and next(claims, None) is None:
                 yield problem(f, event.loc, _message(event), path=f"consumes/{event.channel}",
                               subject=event.label())
 

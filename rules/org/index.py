@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import chain
 
 from linter.facts import (
     ANY,
+    ANYTHING_BUT,
     EVENTS,
     EXACT,
     IGNORE_CASE,
@@ -85,46 +87,82 @@ def publications(facts: Facts) -> list[Event]:
     ]
 
 
+class _MatcherIndex:
+    """Claims whose matcher is a pattern (wildcard, equals-ignore-case), found in O(len(value)).
+
+    A wildcard is filed under its literal prefix (the text before the first `*` or `?`), so a
+    lookup checks only the patterns whose prefix the value starts with.
+    """
+
+    def __init__(self) -> None:
+        self.by_prefix: dict[str, list[Claim]] = defaultdict(list)
+        self.folded: dict[str, list[Claim]] = defaultdict(list)
+
+    def add(self, claim: Claim, matcher: Matcher) -> None:
+        if matcher.kind == IGNORE_CASE:
+            self.folded[matcher.value.casefold()].append(claim)
+        else:
+            literal = matcher.value.split("*", 1)[0].split("?", 1)[0]
+            self.by_prefix[literal].append(claim)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_prefix or self.folded)
+
+    def matching(self, value: str, matcher_of: Callable[[Claim], Matcher]) -> Iterator[Claim]:
+        if not self:  # the common case: nobody uses a patterned matcher
+            return iter(())
+        candidates = chain(
+            self.folded.get(value.casefold(), ()),
+            *(self.by_prefix.get(value[:end], ()) for end in range(len(value) + 1)),
+        )
+        return (c for c in candidates if matcher_of(c).matches(value))
+
+
+def _source(claim: Claim) -> Matcher:
+    return claim[1].source
+
+
 class Producers:
     """Who could produce an event: by exact source, by prefix, and owners of SNS/SQS channels."""
 
     def __init__(self, facts: Sequence[Facts]) -> None:
         self.exact: dict[str, list[Claim]] = defaultdict(list)
-        self.patterned: list[Claim] = []  # StringLike / IgnoreCase permissions: rare
+        self.patterned = _MatcherIndex()  # StringLike / IgnoreCase permissions
         self.channels: dict[tuple[str, str], list[Claim]] = defaultdict(list)
-        for f in facts:
+        for f in in_order(facts):
             for event in publications(f):
                 if event.source.is_exact:
                     self.exact[event.source.value].append((f, event))
                 else:
-                    self.patterned.append((f, event))
+                    self.patterned.add((f, event), event.source)
             for event in f.publishes:
                 if event.channel != EVENTS:
                     self.channels[(event.channel, event.source.value)].append((f, event))
         self.sources = sorted(self.exact)
 
-    def of(self, consumed: Event) -> list[Claim] | None:
-        """The publications that could produce `consumed`; None when that cannot be told.
+    def of(self, consumed: Event) -> Iterator[Claim] | None:
+        """The publications that could produce `consumed`, lazily; None when that cannot be told.
 
         Exact sources and prefixes are looked up; other matchers (suffix, wildcard,
-        anything-but, any) could match almost anything, so they are not judged.
+        anything-but, any) could match almost anything, so they are not judged. A prefix is
+        also taken as matched by any patterned (StringLike) permission, to stay conservative.
         """
         if consumed.channel != EVENTS:
-            return list(self.channels.get((consumed.channel, consumed.source.value), ()))
+            return iter(self.channels.get((consumed.channel, consumed.source.value), ()))
         source = consumed.source
+        claims: Iterable[Claim]
         if source.kind == EXACT:
-            claims = self.exact.get(source.value, []) + [
-                c for c in self.patterned if c[1].source.matches(source.value)
-            ]
+            claims = chain(self.exact.get(source.value, ()),
+                           self.patterned.matching(source.value, _source))
         elif source.kind == PREFIX:
-            claims = [c for s in self._with_prefix(source.value) for c in self.exact[s]]
-            if not claims and self.patterned:
+            if self.patterned:
                 return None
+            claims = (c for s in self._with_prefix(source.value) for c in self.exact[s])
         else:
             return None
-        return [c for c in claims if compatible(consumed.detail_type, c[1].detail_type)]
+        return (c for c in claims if compatible(consumed.detail_type, c[1].detail_type))
 
-    def _with_prefix(self, prefix: str) -> Iterable[str]:
+    def _with_prefix(self, prefix: str) -> Iterator[str]:
         start = bisect_left(self.sources, prefix)
         for source in self.sources[start:]:
             if not source.startswith(prefix):
@@ -135,35 +173,32 @@ class Producers:
 class Consumers:
     """Who consumes what, indexed so a published source finds its consumers in O(len(source)).
 
-    Consumers that match any source (a pattern without `source`, `exists`, ...) are catch-alls
-    such as archives and loggers: they do not count as consuming a particular event.
+    Consumers that match any source (a pattern without `source`, `exists`, `anything-but`) are
+    catch-alls such as archives and loggers: they do not count as consuming a particular event.
     """
 
     def __init__(self, facts: Sequence[Facts]) -> None:
         self.by_kind: dict[str, dict[str, list[Event]]] = {
-            EXACT: defaultdict(list), PREFIX: defaultdict(list),
-            SUFFIX: defaultdict(list), IGNORE_CASE: defaultdict(list),
+            EXACT: defaultdict(list), PREFIX: defaultdict(list), SUFFIX: defaultdict(list),
         }
-        self.scanned: list[Event] = []  # wildcard and anything-but: rare, checked one by one
+        self.patterned = _MatcherIndex()  # wildcard and equals-ignore-case
         for f in facts:
             for event in f.consumes:
-                if event.channel != EVENTS or event.source.kind == ANY:
+                if event.channel != EVENTS or event.source.kind in (ANY, ANYTHING_BUT):
                     continue
                 index = self.by_kind.get(event.source.kind)
                 if index is None:
-                    self.scanned.append(event)
+                    self.patterned.add((f, event), event.source)
                 else:
-                    key = event.source.value
-                    index[key.casefold() if event.source.kind == IGNORE_CASE else key].append(event)
+                    index[event.source.value].append(event)
 
-    def _candidates(self, source: str) -> Iterable[Event]:
+    def _candidates(self, source: str) -> Iterator[Event]:
         yield from self.by_kind[EXACT].get(source, ())
-        yield from self.by_kind[IGNORE_CASE].get(source.casefold(), ())
         prefixes, suffixes = self.by_kind[PREFIX], self.by_kind[SUFFIX]
         for end in range(1, len(source) + 1) if prefixes or suffixes else ():
             yield from prefixes.get(source[:end], ())
             yield from suffixes.get(source[-end:], ())
-        yield from (e for e in self.scanned if e.source.matches(source))
+        yield from (event for _, event in self.patterned.matching(source, _source))
 
     def consume(self, published: Event) -> bool:
         """Whether anyone consumes the published event (a patterned source: assume yes)."""

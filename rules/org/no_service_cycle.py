@@ -7,7 +7,8 @@ provider of each API it lists in `spec.consumesApis` (matched to `spec.svc.apis.
 and `spec.providesApis`). Each strongly connected group of services (Tarjan's algorithm, linear
 in the edges) is then reported: one finding per elementary cycle, at the first service of the
 cycle in name order, on the line where that service depends on the next one. A group with more
-than 20 cycles is reported once, listing its services and one example cycle.
+than 20 cycles (or too large to search, as the search is bounded to stay linear) is reported
+once, listing its services and a shortest example cycle.
 
 ## Why is this bad?
 Services in a cycle cannot be understood, tested, deployed or retired on their own: a change in
@@ -52,7 +53,9 @@ from linter.rule import OrgProblem, OrgRule
 from rules.org.index import Producers, in_order, is_aws_source, names, problem
 
 MAX_CYCLES = 20  # per group; beyond this the group is reported once
-MAX_STEPS = 50_000  # DFS steps per group: elementary cycles can be exponentially many
+# Elementary cycles can be exponentially many: the search of a group gives up after a number
+# of steps proportional to the group's edges, so the whole rule stays linear in the graph.
+STEPS_PER_EDGE, MIN_STEPS = 2, 2_000
 
 
 @dataclass(frozen=True)
@@ -143,11 +146,12 @@ def strongly_connected(adjacency: dict[str, list[str]]) -> list[list[str]]:
 def elementary_cycles(group: list[str], adjacency: dict[str, list[str]]) -> list[list[str]] | None:
     """Every elementary cycle of a group, each once (rooted at its smallest service).
 
-    None when there are more than MAX_CYCLES or the search exceeds MAX_STEPS.
+    None when there are more than MAX_CYCLES or the search exceeds its step budget.
     """
     rank = {service: i for i, service in enumerate(group)}
     found: list[list[str]] = []
     steps = 0
+    budget = MIN_STEPS + STEPS_PER_EDGE * sum(len(adjacency[service]) for service in group)
 
     def onward(node: str, floor: int) -> Iterator[str]:
         """Next services of a search rooted at rank `floor`: only the group, never below it."""
@@ -157,7 +161,7 @@ def elementary_cycles(group: list[str], adjacency: dict[str, list[str]]) -> list
         path, on_path, work = [start], {start}, [onward(start, floor)]
         while work:
             steps += 1
-            if steps > MAX_STEPS:
+            if steps > budget:
                 return None
             nxt = next(work[-1], None)
             if nxt is None:
@@ -192,10 +196,16 @@ def shortest_cycle(start: str, members: set[str], adjacency: dict[str, list[str]
     return [start]
 
 
+MAX_HOPS = 8  # a longer cycle is shown by its first hops: a message is read, not parsed
+
+
 def _describe(cycle: list[str], graph: Graph) -> str:
     hops = cycle + [cycle[0]]
-    reasons = "; ".join(graph[a][b].reason for a, b in pairwise(hops))
-    return f"{' -> '.join(hops)} ({reasons})"
+    reasons = "; ".join(graph[a][b].reason for a, b in pairwise(hops[:MAX_HOPS + 1]))
+    if len(cycle) <= MAX_HOPS:
+        return f"{' -> '.join(hops)} ({reasons})"
+    shown = " -> ".join(hops[:MAX_HOPS + 1])
+    return f"{shown} -> ... ({len(cycle) - MAX_HOPS} more) -> {cycle[0]} ({reasons}; ...)"
 
 
 def _report(cycle: list[str], graph: Graph, message: str) -> OrgProblem:
@@ -216,7 +226,7 @@ def check(facts: Sequence[Facts], policy: Policy) -> Iterator[OrgProblem]:
             continue
         example = shortest_cycle(group[0], set(group), adjacency)
         yield _report(example, graph, (
-            f"{len(group)} services depend on each other in more than {MAX_CYCLES} cycles "
+            f"{len(group)} services depend on each other in too many cycles to list "
             f"({names(group, limit=20)}); for example {_describe(example, graph)}: "
             "make the dependencies point one way"
         ))

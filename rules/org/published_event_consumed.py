@@ -4,9 +4,10 @@
 For every EventBridge event a service publishes (each source and detail-type of
 `spec.svc.events.publishes`, and each `events:PutEvents` source permission the manifest does
 not declare), looks for a consumer: a manifest `consumes` entry or an EventBridge rule pattern
-(exact, prefix, suffix, wildcard, `equals-ignore-case` or `anything-but` source) that matches
-it. A published event nobody consumes is reported, as a warning, where it is declared. Rules
-that match every source (archives, loggers) do not count as consumers.
+(exact, prefix, suffix, wildcard or `equals-ignore-case` source) that matches it. A published
+event nobody consumes is reported, as a warning, where it is declared. Rules that match every
+source, or every source but a few (`anything-but`), are catch-alls such as archives and loggers:
+they do not count as consumers.
 
 ## Why is this bad?
 An event is a contract the producer must keep stable. One nobody consumes is either dead

@@ -1,7 +1,16 @@
-"""Rules of the share-nothing family."""
+"""Rules of the share-nothing family: a service uses only what its own repo and stack define."""
 
 from __future__ import annotations
 
 from linter.rule import Rule
+from rules.share_nothing import (
+    no_export,
+    no_foreign_arn,
+    no_import_value,
+)
 
-RULES: tuple[Rule, ...] = ()
+RULES: tuple[Rule, ...] = (
+    no_import_value.RULE,
+    no_export.RULE,
+    no_foreign_arn.RULE,
+)

@@ -6,6 +6,8 @@ from linter.rule import Rule
 from rules.share_nothing import (
     no_export,
     no_foreign_arn,
+    no_foreign_config,
+    no_foreign_role_layer_key,
     no_import_value,
 )
 
@@ -13,4 +15,6 @@ RULES: tuple[Rule, ...] = (
     no_import_value.RULE,
     no_export.RULE,
     no_foreign_arn.RULE,
+    no_foreign_config.RULE,
+    no_foreign_role_layer_key.RULE,
 )

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from linter.rule import Rule
 from rules.share_nothing import (
+    code_location_in_repo,
+    dependencies_in_repo,
     no_export,
     no_foreign_arn,
     no_foreign_config,
     no_foreign_role_layer_key,
     no_import_value,
+    no_symlink_out_of_repo,
 )
 
 RULES: tuple[Rule, ...] = (
@@ -17,4 +20,7 @@ RULES: tuple[Rule, ...] = (
     no_foreign_arn.RULE,
     no_foreign_config.RULE,
     no_foreign_role_layer_key.RULE,
+    code_location_in_repo.RULE,
+    dependencies_in_repo.RULE,
+    no_symlink_out_of_repo.RULE,
 )

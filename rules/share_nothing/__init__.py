@@ -6,6 +6,8 @@ from linter.rule import Rule
 from rules.share_nothing import (
     code_location_in_repo,
     dependencies_in_repo,
+    imports_in_function,
+    no_account_singleton,
     no_export,
     no_foreign_arn,
     no_foreign_config,
@@ -22,5 +24,7 @@ RULES: tuple[Rule, ...] = (
     no_foreign_role_layer_key.RULE,
     code_location_in_repo.RULE,
     dependencies_in_repo.RULE,
+    imports_in_function.RULE,
+    no_account_singleton.RULE,
     no_symlink_out_of_repo.RULE,
 )

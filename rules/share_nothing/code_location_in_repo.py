@@ -150,8 +150,7 @@ def _reason(repo: LoadedRepo, base: str, value: Any) -> str | None:
         text = value.strip()
         if text.startswith(("s3://", "http://", "https://")):
             return "is not built from this repo (a remote location)"
-        if text.startswith("file://"):
-            text = text[len("file://"):]
+        text = text.removeprefix("file://")
         if "://" in text:
             return None
         leaves = resolve_path(repo, base, text)

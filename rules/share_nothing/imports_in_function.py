@@ -16,9 +16,11 @@ A file belongs to the deepest function folder that holds it. Reported, at the fi
   `../../layers/common/nodejs/util`), or of an absolute path.
 
 A test inside the function folder that imports its handler (`sys.path.insert(0, '..')` from
-`functions/x/tests/`) stays inside and is fine. Layers are reached through their mount
-(`/opt/python`, `/opt/nodejs`) or their package name; `/opt`, `/var/task` and `/var/runtime`
-are allowed. The code is parsed, never run. Paths computed any other way are not followed.
+`functions/x/tests/`) stays inside and is fine; a test file (under `tests/`, `test_*.py`,
+`conftest.py`, `*.test.mjs`...) may also put the repo's `layers/` on its path, standing in for
+the layer mount. Layers are reached through their mount (`/opt/python`, `/opt/nodejs`) or their
+package name; `/opt`, `/var/task` and `/var/runtime` are allowed. The code is parsed, never
+run. Paths computed any other way are not followed.
 
 ## Why is this bad?
 Lambda packages only the function's own folder: an import of a sibling folder works on the
@@ -50,6 +52,7 @@ from __future__ import annotations
 import ast
 import posixpath
 import re
+import warnings
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
@@ -61,13 +64,14 @@ from rules.share_nothing._helpers import parent, resolve_path, within
 SOURCE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts")
 FUNCTION_TYPES = {"AWS::Serverless::Function": "CodeUri", "AWS::Lambda::Function": "Code"}
 ALLOWED_ABSOLUTE = ("/opt", "/var/task", "/var/runtime")
+_TEST_FOLDERS = frozenset({"tests", "test", "__tests__"})
 _FIX = ("share code through a layer (layers/, reached as /opt/... or by its package name) or a "
         "published package, never by path")
 
 _JS_PATTERNS = (
     re.compile(r"""\brequire\s*\(\s*(['"`])([^'"`\n]+)\1\s*\)"""),
-    re.compile(r"""^[ \t]*(?:import|export)\b[^'"`;=()]*?\bfrom\s*(['"])([^'"\n]+)\1""", re.M),
-    re.compile(r"""^[ \t]*import\s*(['"])([^'"\n]+)\1""", re.M),
+    re.compile(r"""^[ \t]*(?:import|export)\b[^'"`;=()]*?\bfrom\s*(['"])([^'"\n]+)\1""", re.MULTILINE),
+    re.compile(r"""^[ \t]*import\s*(['"])([^'"\n]+)\1""", re.MULTILINE),
     re.compile(r"""\bimport\s*\(\s*(['"`])([^'"`\n]+)\1\s*\)"""),
 )
 
@@ -77,6 +81,30 @@ class Found(NamedTuple):
     col: int
     shown: str  # the import as written, for the message
     reason: str  # where it resolves, a phrase after "resolves"
+
+
+class _Scope(NamedTuple):
+    """Where a file's imports may lead: its function folder; for tests also the layers folder.
+
+    A test may put `layers/<layer>/python` on its path: that stands in for the `/opt` mount
+    Lambda gives the function, and test code is never run there.
+    """
+
+    folder: str
+    test: bool
+    layers: str
+
+    def allows(self, rel: str) -> bool:
+        return within(rel, self.folder) or (self.test and within(rel, self.layers))
+
+
+def _test_file(rel: str, folder: str) -> bool:
+    inner = rel[len(folder):].lstrip("/") if folder else rel
+    parts = inner.split("/")
+    name = parts[-1]
+    return (any(part in _TEST_FOLDERS for part in parts[:-1]) or name == "conftest.py"
+            or name.startswith("test_") or name.endswith("_test.py")
+            or ".test." in name or ".spec." in name)
 
 
 class _Path(NamedTuple):
@@ -99,8 +127,9 @@ def check(repo: LoadedRepo) -> Iterator[Problem]:
         text = repo.text(rel)
         if text is None:
             continue
+        scope = _Scope(folder, _test_file(rel, folder), repo.policy.layout.layers)
         finder = python_imports if rel.endswith(".py") else js_imports
-        for found in finder(repo, folder, rel, text):
+        for found in finder(repo, scope, rel, text):
             yield Problem(
                 f"{posixpath.basename(rel)} imports {found.shown}, which resolves "
                 f"{found.reason}: {_FIX}",
@@ -143,8 +172,9 @@ def _up(path: str) -> str:
     return _norm(posixpath.dirname(path))
 
 
-def _outside(repo: LoadedRepo, folder: str, rel: str, target: _Path) -> str | None:
+def _outside(repo: LoadedRepo, scope: _Scope, rel: str, target: _Path) -> str | None:
     """Where the target lands when outside the function folder, or None when inside."""
+    folder = scope.folder
     if target.kind == "abs":
         path = _norm(target.path) or "/"
         if any(path == a or path.startswith(a + "/") for a in ALLOWED_ABSOLUTE):
@@ -159,7 +189,7 @@ def _outside(repo: LoadedRepo, folder: str, rel: str, target: _Path) -> str | No
         where = resolve_path(repo, "", candidate) if not candidate.startswith("..") else None
         if where is None or where.rel is None:
             reason = reason or "outside the repo"
-        elif within(where.rel, folder):
+        elif scope.allows(where.rel):
             return None
         else:
             landed = f"'{where.rel}'" if where.rel else "the repo root"
@@ -170,7 +200,7 @@ def _outside(repo: LoadedRepo, folder: str, rel: str, target: _Path) -> str | No
 # ----------------------------------------------------------------------------- JavaScript
 
 
-def js_imports(repo: LoadedRepo, folder: str, rel: str, text: str) -> Iterator[Found]:
+def js_imports(repo: LoadedRepo, scope: _Scope, rel: str, text: str) -> Iterator[Found]:
     seen: set[int] = set()
     for pattern in _JS_PATTERNS:
         for match in pattern.finditer(text):
@@ -181,7 +211,7 @@ def js_imports(repo: LoadedRepo, folder: str, rel: str, text: str) -> Iterator[F
             seen.add(offset)
             target = _Path("abs", spec) if spec.startswith("/") else _Path(
                 "repo", _join(parent(rel), spec))
-            reason = _outside(repo, folder, rel, target)
+            reason = _outside(repo, scope, rel, target)
             if reason is not None:
                 line = text.count("\n", 0, offset) + 1
                 col = offset - (text.rfind("\n", 0, offset) + 1) + 1
@@ -203,51 +233,55 @@ def _python_hint(functions: str, layers: str) -> re.Pattern[str]:
     names = "|".join(re.escape(n) for n in (functions, layers))
     return re.compile(
         r"^\s*from\s+\.\.|sys\.path|spec_from_file_location|SourceFileLoader|load_source|"
-        rf"^\s*(?:from|import)\s+(?:{names})\b", re.M)
+        rf"^\s*(?:from|import)\s+(?:{names})\b", re.MULTILINE)
 
 
-def python_imports(repo: LoadedRepo, folder: str, rel: str, text: str) -> Iterator[Found]:
+def python_imports(repo: LoadedRepo, scope: _Scope, rel: str, text: str) -> Iterator[Found]:
     layout = repo.policy.layout
     if not _python_hint(layout.functions, layout.layers).search(text):
         return
     try:
-        tree = ast.parse(text, filename=rel)
+        with warnings.catch_warnings():  # SyntaxWarnings are the code's business, not svc output
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text, filename=rel)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return  # not Python 3 source: nothing svc can read safely
     env = _assignments(tree)
     repo_folders = (layout.functions, layout.layers)
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.level > 0:
-            yield from _relative_import(repo, folder, rel, node)
+            yield from _relative_import(repo, scope, rel, node)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            yield from _folder_import(repo, folder, node, repo_folders)
+            yield from _folder_import(repo, scope, node, repo_folders)
         elif isinstance(node, ast.Call):
             path_arg = _path_argument(node)
             if path_arg is not None:
                 target = _evaluate(path_arg, env, rel, 0)
-                reason = _outside(repo, folder, rel, target) if target else None
+                reason = _outside(repo, scope, rel, target) if target else None
                 if reason is not None:
                     yield Found(node.lineno, node.col_offset + 1, _source(node), reason)
 
 
-def _relative_import(repo: LoadedRepo, folder: str, rel: str,
+def _relative_import(repo: LoadedRepo, scope: _Scope, rel: str,
                      node: ast.ImportFrom) -> Iterator[Found]:
     package = parent(rel)
     for _ in range(node.level - 1):
         package = _up(package)
-    reason = _outside(repo, folder, rel, _Path("repo", package))
+    reason = _outside(repo, scope, rel, _Path("repo", package))
     if reason is not None:
         shown = "from " + "." * node.level + (node.module or "")
         yield Found(node.lineno, node.col_offset + 1, f"'{shown}'", reason)
 
 
-def _folder_import(repo: LoadedRepo, folder: str, node: ast.Import | ast.ImportFrom,
+def _folder_import(repo: LoadedRepo, scope: _Scope, node: ast.Import | ast.ImportFrom,
                    repo_folders: tuple[str, ...]) -> Iterator[Found]:
     modules = [node.module or ""] if isinstance(node, ast.ImportFrom) else [
         alias.name for alias in node.names]
     for module in modules:
         top = module.split(".", 1)[0]
-        if top in repo_folders and not repo.exists(_join(folder, top) + "/"):
+        if top not in repo_folders or repo.exists(_join(scope.folder, top) + "/"):
+            continue
+        if not (scope.test and top == scope.layers):
             yield Found(node.lineno, node.col_offset + 1, f"'{module}'",
                         f"to the repo's {top}/ folder by name, outside this function's folder")
 

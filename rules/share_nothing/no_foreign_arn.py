@@ -78,8 +78,8 @@ from linter.rule import Problem, Rule
 from rules.share_nothing._helpers import (
     ACCOUNT_ID,
     Arn,
-    Text,
     TemplateScan,
+    Text,
     find_arns,
     literal_region,
     locate,
@@ -91,11 +91,11 @@ _ECR_IMAGE = re.compile(r"(?<![0-9])(\d{12})\.dkr\.ecr\.[^\s\"',]*")
 _SERVICE_URL = re.compile(r"https?://[a-z0-9.-]+\.amazonaws\.com(?:\.cn)?/(\d{12})/[^\s\"',]*")
 _ACCOUNT_URLS = (
     (_ECR_IMAGE, "container image",
-     "build the image from this repo into the service's own ECR repository, or pull a public "
-     "image (public.ecr.aws)"),
+     ("build the image from this repo into the service's own ECR repository, or pull a public "
+      "image (public.ecr.aws)")),
     (_SERVICE_URL, "service URL",
-     "reach other services through their API or events, and take this stack's own URLs from "
-     "!Ref or !GetAtt"),
+     ("reach other services through their API or events, and take this stack's own URLs from "
+      "!Ref or !GetAtt")),
 )
 _CONTAINERS = frozenset({"Default", "AllowedValues", "Value", "Values"})
 _FIX = ("reach other services through their API or events, and build this stack's own ARNs "

@@ -60,8 +60,11 @@ Resources:
 
 ## Known exceptions
 - Lambda layers published by AWS or vendors (Powertools `017000801446`, Lambda Insights) live in
-  third-party accounts: SN005 reports them. Install the library from the function's dependency
-  manifest, or build the layer in `layers/`.
+  third-party accounts and are findings: SN005's where a function lists them, this rule's where
+  they are written elsewhere (a `Mappings` table of layer ARNs). Install the library from the
+  function's dependency manifest, or build the layer in `layers/`.
+- The same holds for AWS-owned container images (`137112412989.dkr.ecr...` for Amazon Linux):
+  pull public images from `public.ecr.aws`, or suppress with a reason.
 - Elastic Load Balancing's log-delivery account ids in bucket policies are reported: use the
   `logdelivery.elasticloadbalancing.amazonaws.com` service principal, or suppress with a reason.
 - Names of other resources in this same account (`${AWS::AccountId}:function:payments-charge`)

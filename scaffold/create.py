@@ -41,6 +41,7 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "template"
 ANSWERS_PATH = ".svc/answers.json"
 _STAGING_PREFIX = ".svc-new-"
 _FALLBACK_IDENTITY = ("svc", "svc@localhost")
+_LABELS = {"runtime": "Lambda runtime", "architecture": "Lambda architecture", "ci": "CI system"}
 
 Ask = Callable[[str], str]
 
@@ -146,8 +147,8 @@ def _owner(request: NewRequest, ask: Ask) -> str:
 
 
 def _ask_choice(choices: Choices, ask: Ask) -> str:
-    label = choices.key.replace("_", " ")
-    value = _ask_line(f"{label.capitalize()} [{'/'.join(choices.values)}] "
+    label = _LABELS.get(choices.key, choices.key)
+    value = _ask_line(f"{label} [{'/'.join(choices.values)}] "
                       f"(Enter for {choices.default}): ", ask).strip()
     return value or choices.default
 

@@ -27,7 +27,10 @@ def _env() -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
     # Nothing may reach the network: a forgotten mock fails fast instead of calling AWS.
     env.update({"PYTHONDONTWRITEBYTECODE": "1", "HTTPS_PROXY": "http://127.0.0.1:9",
-                "HTTP_PROXY": "http://127.0.0.1:9"})
+                "HTTP_PROXY": "http://127.0.0.1:9",
+                # The generated repo needs only core pytest; this machine's plugins are not
+                # its dependencies (and cost seconds per run).
+                "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
     env.pop("NO_PROXY", None)
     env.pop("no_proxy", None)
     env.pop("PYTHONPATH", None)

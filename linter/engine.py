@@ -155,7 +155,7 @@ def run_org_rules(
     findings: list[Finding] = []
     crashes = 0
     for rule in rules:
-        if not policy.enabled(rule.code):
+        if not policy.enabled(rule.code) or len(facts) < rule.min_repos:
             continue
         severity = _severity(policy, rule)
         try:

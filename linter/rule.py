@@ -66,7 +66,13 @@ class Rule:
 
 @dataclass(frozen=True)
 class OrgRule:
-    """A rule that looks at the facts of every repo at once, under the organisation's policy."""
+    """A rule that looks at the facts of every repo at once, under the organisation's policy.
+
+    `min_repos` is how many repos the rule needs to mean anything: 2 for rules that compare
+    repos (with one repo every published event is "unconsumed"), 1 for the per-repo checks that
+    work on facts (manifest vs template, scaffold drift), so those also run in a single repo's
+    CI gate.
+    """
 
     code: str
     name: str
@@ -74,6 +80,7 @@ class OrgRule:
     tags: tuple[str, ...]
     doc: str
     check: Callable[[Sequence[Facts], Policy], Iterable[OrgProblem]]
+    min_repos: int = 2
 
 
 AnyRule = Rule | OrgRule

@@ -100,5 +100,6 @@ def test_lint_repos_lists_unreachable_repo_and_lints_the_rest(
     code = main(["lint", "--repos", str(repos), "--cache-dir", str(tmp_path / "c"), "-f", "json",
                  "--select", "SVC"])
     report = json.loads(capsys.readouterr().out)
-    assert code == 0
+    assert code == 1  # the unreachable repo was not checked: the gate fails
     assert [(r["path"], r["error"] is None) for r in report["repos"]] == [(good, True), (missing, False)]
+    assert report["summary"]["unreadable"] == 1

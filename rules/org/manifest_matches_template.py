@@ -127,4 +127,5 @@ RULE = OrgRule(
     tags=("org", "events", "manifest"),
     doc=__doc__ or "",
     check=check,
+    min_repos=1,
 )

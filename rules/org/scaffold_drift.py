@@ -78,4 +78,5 @@ RULE = OrgRule(
     tags=("org", "scaffold"),
     doc=__doc__ or "",
     check=check,
+    min_repos=1,
 )

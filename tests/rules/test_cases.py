@@ -11,6 +11,7 @@ A case file:
         findings:                    # exactly the findings of this rule, sorted: [file, line, col]
           - [template.yaml, 7, 27]
         messages: ["payments-Table"] # optional: each must appear in some finding's message
+        symlinks: {src: ../../elsewhere}  # optional: links created as written
       - name: own resources only
         files: {...}
         findings: []
@@ -50,10 +51,19 @@ def write_repo(root: Path, files: dict[str, str]) -> None:
         target.write_text(content, encoding="utf-8")
 
 
+def write_symlinks(root: Path, links: dict[str, str]) -> None:
+    """`symlinks: {link: target}`: each link is created with its target as written."""
+    for rel, target in links.items():
+        link = root / rel
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(target)
+
+
 @pytest.mark.parametrize(("code", "case"), load_cases())
 def test_rule_case(tmp_path: Path, code: str, case: dict[str, Any]) -> None:
     root = tmp_path / case.get("repo", "svc-under-test")
     write_repo(root, case["files"])
+    write_symlinks(root, case.get("symlinks") or {})
     result = lint_repo(root, Policy(select=(code,)), REPO_RULES, display_path=root.name)
     assert result.error is None
     found = [[f.file, f.line, f.column] for f in result.findings if f.rule == code]

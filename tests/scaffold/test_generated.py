@@ -10,12 +10,12 @@ import json
 import re
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
+import tomllib
 import yaml
 
 from tests.scaffold.conftest import CI_FILES, COMBOS, OWNER, SERVICE, Combo, combo_ids, files
@@ -68,8 +68,8 @@ PYTHON_GITHUB_WORKFLOW = {
     "workflows/process-item/process-item.asl.json",
 }
 PYTHON_ONLY = {p for p in PYTHON_GITHUB_WORKFLOW
-               if p.endswith(".py") or p in {"pytest.ini", "requirements-dev.txt", "ruff.toml"}
-               or p.endswith("requirements.txt")}
+               if p.endswith((".py", "requirements.txt"))
+               or p in {"pytest.ini", "requirements-dev.txt", "ruff.toml"}}
 NODE_ONLY = {
     "package.json",
     "functions/receiver/index.mjs",
@@ -153,7 +153,7 @@ def _digest(repo: Path) -> str:
     return hashlib.sha256((repo / "template.yaml").read_bytes()).hexdigest()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _cfn_lint(text: str) -> tuple[str, ...]:
     from cfnlint.api import ManualArgs, lint
 
@@ -194,7 +194,7 @@ class _NoManagedPolicies:
         return {}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _transform(digest: str, repo: Path) -> dict[str, Any]:
     from samtranslator.translator.transform import transform
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-import scaffold.create as create
 from linter import __version__
 from linter.cli import build_parser, main
 from linter.errors import SvcError
+from scaffold import create
 from scaffold.create import NewRequest, load_template, new_service, template_fingerprint
 from tests.scaffold.conftest import listing
 
@@ -90,21 +90,21 @@ def test_owner_is_required_without_a_terminal(tmp_path: Path,
      "'service_name' has its own option: use the NAME argument instead of --data service_name=..."),
     ("_svc_files=x", f"unknown --data key '_svc_files': valid keys are {DATA_KEYS}"),
     ("__entity_pascal=X", f"unknown --data key '__entity_pascal': valid keys are {DATA_KEYS}"),
-    ("entity=Invoice", "invalid entity 'Invoice': use a lower-case kebab-case noun of 2-30 "
-                       "characters, e.g. 'invoice' or 'line-item'"),
-    ("entity={{x}}", "invalid entity '{{x}}': use a lower-case kebab-case noun of 2-30 "
-                     "characters, e.g. 'invoice' or 'line-item'"),
-    ("lifecycle=beta", "invalid lifecycle 'beta': choose one of experimental, production, "
-                       "deprecated"),
-    ("system=pay ments", "invalid system 'pay ments': use a lower-case catalog name of at most "
-                         "63 characters, e.g. 'payments'"),
-    ("domain=x'y", "invalid domain \"x'y\": use a lower-case catalog name of at most 63 "
-                   "characters, e.g. 'payments'"),
+    ("entity=Invoice", ("invalid entity 'Invoice': use a lower-case kebab-case noun of 2-30 "
+                       "characters, e.g. 'invoice' or 'line-item'")),
+    ("entity={{x}}", ("invalid entity '{{x}}': use a lower-case kebab-case noun of 2-30 "
+                     "characters, e.g. 'invoice' or 'line-item'")),
+    ("lifecycle=beta", ("invalid lifecycle 'beta': choose one of experimental, production, "
+                       "deprecated")),
+    ("system=pay ments", ("invalid system 'pay ments': use a lower-case catalog name of at most "
+                         "63 characters, e.g. 'payments'")),
+    ("domain=x'y", ("invalid domain \"x'y\": use a lower-case catalog name of at most 63 "
+                   "characters, e.g. 'payments'")),
     ("memory_size=64", "invalid memory size '64': use a whole number from 128 to 10240"),
     ("timeout=1e3", "invalid timeout '1e3': use a whole number from 1 to 900"),
-    ("log_retention_days=31", "invalid log retention days '31': CloudWatch Logs accepts 1, 3, 5, "
+    ("log_retention_days=31", ("invalid log retention days '31': CloudWatch Logs accepts 1, 3, 5, "
                               "7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, "
-                              "2192, 2557, 2922, 3288, 3653"),
+                              "2192, 2557, 2922, 3288, 3653")),
 ])
 def test_bad_data_is_refused(data: str, message: str, tmp_path: Path,
                              capsys: pytest.CaptureFixture[str]) -> None:

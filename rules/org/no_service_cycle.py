@@ -69,9 +69,36 @@ class Edge:
 
 Graph = dict[str, dict[str, Edge]]
 
+EVENT, API = "event", "api"
 
-def build_graph(facts: Sequence[Facts]) -> Graph:
-    """Service -> service it depends on -> the first (in a stable order) reason why."""
+
+@dataclass(frozen=True)
+class Dependency:
+    """One reason `user` depends on `provider`: it consumes its event or calls its API.
+
+    `what` is the consumed event's label or the API's name. Shared with the report's service
+    graph (linter/report/graph.py), so the picture shows exactly the edges this rule judges.
+    """
+
+    user: Facts
+    provider: str
+    kind: str  # EVENT or API
+    what: str
+    loc: Loc
+
+    @property
+    def reason(self) -> str:
+        if self.kind == EVENT:
+            return f"{self.user.service} consumes {self.provider}'s {self.what}"
+        return f"{self.user.service} uses {self.provider}'s API {self.what}"
+
+
+def dependencies(facts: Sequence[Facts]) -> Iterator[Dependency]:
+    """Every dependency between two services, in a stable order (repos, then events, then APIs).
+
+    Events count when their source is pinned (exact and not AWS's) or they travel on an SNS/SQS
+    channel, matched as in ORG003; API uses are matched to `apis_provided` names.
+    """
     ordered = in_order(facts)
     producers = Producers(ordered)
     providers: dict[str, set[str]] = defaultdict(set)
@@ -79,22 +106,25 @@ def build_graph(facts: Sequence[Facts]) -> Graph:
         for api in f.apis_provided:
             if api.name:
                 providers[api.name].add(f.service)
-    graph: Graph = {}
     for f in ordered:
-        out = graph.setdefault(f.service, {})
         for event in f.consumes:
             pinned = event.source.is_exact and not is_aws_source(event.source)
             if event.channel == EVENTS and not pinned:
                 continue
             for producer, _ in producers.of(event) or ():
                 if producer.service != f.service:
-                    out.setdefault(producer.service, Edge(
-                        f"{f.service} consumes {producer.service}'s {event.label()}", f, event.loc))
+                    yield Dependency(f, producer.service, EVENT, event.label(), event.loc)
         for used in f.apis_used:
             for provider in sorted(providers.get(used.value, ())):
                 if provider != f.service:
-                    out.setdefault(provider, Edge(
-                        f"{f.service} uses {provider}'s API {used.value}", f, used.loc))
+                    yield Dependency(f, provider, API, used.value, used.loc)
+
+
+def build_graph(facts: Sequence[Facts]) -> Graph:
+    """Service -> service it depends on -> the first (in a stable order) reason why."""
+    graph: Graph = {f.service: {} for f in in_order(facts)}
+    for dep in dependencies(facts):
+        graph[dep.user.service].setdefault(dep.provider, Edge(dep.reason, dep.user, dep.loc))
     return graph
 
 

@@ -16,6 +16,7 @@ class Target:
     root: Path
     display: str
     error: str | None = None
+    name: str | None = None  # how reports name the repo; default: its folder name
 
 
 def display_path(path: Path, cwd: Path) -> str:

@@ -107,6 +107,7 @@ def lint_repo(
     cli_ignore: tuple[str, ...] = (),
     display_path: str | None = None,
     today: date | None = None,
+    name: str | None = None,
 ) -> RepoResult:
     """Lint the repo at root. `display_path` is how reports name its location."""
     from linter.config import with_cli
@@ -114,10 +115,10 @@ def lint_repo(
 
     shown = display_path if display_path is not None else str(root)
     if not root.is_dir():
-        return RepoResult(name=root.name, path=shown, error=f"{shown} is not a folder")
+        return RepoResult(name=name or root.name, path=shown, error=f"{shown} is not a folder")
     if find_template(root) is None:
         return RepoResult(
-            name=root.name, path=shown,
+            name=name or root.name, path=shown,
             error=f"no template.yaml, template.yml or template.json at the root of {shown}",
         )
     policy_error: str | None = None
@@ -126,7 +127,7 @@ def lint_repo(
     except SvcError as err:
         policy, policy_error = organisation, str(err)
     policy = with_cli(policy, cli_select, cli_ignore)
-    repo = load_repo(root, policy)
+    repo = load_repo(root, policy, name)
     findings, crashes = run_rules(repo, rules)
     if policy_error is not None:
         rule = next((r for r in rules if r.code == POLICY_INVALID_CODE), None)

@@ -830,11 +830,11 @@ def extract_facts(repo: LoadedRepo) -> Facts:
     manifest.read()
     template = repo.template
     if template is not None and template.error is None:
-        _TemplateReader(repo.name, template.path, template.data, out).read(template.resources)
+        _TemplateReader(repo.service, template.path, template.data, out).read(template.resources)
     version, version_loc = _scaffold(repo)
     return Facts(
-        service=repo.name,
-        folder=repo.root.name,
+        service=repo.service,
+        folder=repo.name,
         owner=manifest.field("owner"),
         lifecycle=manifest.field("lifecycle"),
         system=manifest.field("system"),
@@ -1046,7 +1046,7 @@ def _read_facts_file(path: Path, shown: str, validator: Any) -> RepoResult:
         where = "/".join(str(p) for p in error.absolute_path) or "top level"
         return broken(f"at {where}: {error.message}")
     facts = facts_from_json(data)
-    return RepoResult(name=facts.service, path=shown, facts=facts)
+    return RepoResult(name=facts.folder or facts.service, path=shown, facts=facts)
 
 
 def results_from_facts_dir(directory: Path, cwd: Path) -> list[RepoResult]:

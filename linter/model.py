@@ -101,10 +101,16 @@ class Listing:
 
 @dataclass
 class LoadedRepo:
-    """One service repo as the rules see it. Mutable only for its lazy file cache."""
+    """One service repo as the rules see it. Mutable only for its lazy file cache.
+
+    `name` identifies the repo in reports (its folder, or the URL's name for a clone): two
+    repos that claim the same service name stay two repos. `service` is the name the service
+    claims (manifest `metadata.name`, else the folder name).
+    """
 
     name: str
     root: Path
+    service: str
     listing: Listing
     template: Template | None
     manifest: Any = None
@@ -143,11 +149,6 @@ class LoadedRepo:
         if rel not in self._texts:
             self._texts[rel] = read_text(self.root / rel) if rel in self._file_set else None
         return self._texts[rel]
-
-    @property
-    def service(self) -> str:
-        """The service name: the manifest's `metadata.name`, else the folder name."""
-        return self.name
 
 
 def read_text(path: Path) -> str | None:
@@ -330,15 +331,17 @@ def service_name(folder: str, manifest: Any) -> str:
     return folder
 
 
-def load_repo(root: Path, policy: Policy | None = None) -> LoadedRepo:
+def load_repo(root: Path, policy: Policy | None = None, name: str | None = None) -> LoadedRepo:
     """Read one repo. Never raises for a broken repo: problems are recorded for the rules."""
     listing = list_repo(root)
     template_path = find_template(root)
     template = load_template(root, template_path) if template_path else None
     manifest, manifest_error = load_manifest(root)
+    name = name or root.name
     return LoadedRepo(
-        name=service_name(root.name, manifest),
+        name=name,
         root=root,
+        service=service_name(name, manifest),
         listing=listing,
         template=template,
         manifest=manifest,

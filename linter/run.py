@@ -70,7 +70,7 @@ def lint_job(job: _Job) -> RepoResult:
 
     target = job.target
     if target.error is not None:
-        return RepoResult(name=target.root.name, path=target.display, error=target.error)
+        return RepoResult(name=target.name or target.root.name, path=target.display, error=target.error)
     cache = key = None
     if job.cache_dir is not None:
         from linter.cache import ResultCache, repo_key
@@ -83,7 +83,7 @@ def lint_job(job: _Job) -> RepoResult:
     result = lint_repo(
         target.root, job.policy, REPO_RULES,
         no_suppressions=job.no_suppressions, cli_select=job.select, cli_ignore=job.ignore,
-        display_path=target.display,
+        display_path=target.display, name=target.name,
     )
     if cache is not None and key is not None and result.error is None:
         cache.put(target.root, key, result)

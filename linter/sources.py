@@ -128,14 +128,15 @@ def _fetch_target(source: RepoSource, clones: Path, cwd: Path) -> Target:
     from linter.model import find_template
 
     shown = source.url + (f"@{source.branch}" if source.branch else "")
+    name = repo_folder_name(source.url).rsplit("-", 1)[0]
     try:
         path = fetch(source, clones)
     except Exception as err:  # noqa: BLE001 - one unreachable repo must not stop the others
         return Target(clones / repo_folder_name(source.url), shown,
-                      f"cannot clone {shown}: {_first_line(err)}")
+                      f"cannot clone {shown}: {_first_line(err)}", name)
     if find_template(path) is None:
-        return Target(path, shown, f"no template.yaml at the root of {shown}")
-    return Target(path, shown)
+        return Target(path, shown, f"no template.yaml at the root of {shown}", name)
+    return Target(path, shown, name=name)
 
 
 def clone_targets(repos_file: Path, cache_dir: Path, cwd: Path) -> list[Target]:

@@ -338,7 +338,7 @@ def test_facts_dir_reads_good_files_and_reports_bad_ones(orders_repo: Path, tmp_
         "facts/a-orders.json", "facts/b-garbage.json", "facts/c-future.json", "facts/d-schema.json",
     ]
     good, garbage, future, schema = results
-    assert good.error is None and good.findings == () and good.name == "orders"
+    assert good.error is None and good.findings == () and good.name == "orders-service"
     assert good.facts == extract_facts(load_repo(orders_repo))
     assert garbage.facts is None and "invalid JSON" in (garbage.error or "")
     assert "version 99" in (future.error or "")

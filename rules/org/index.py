@@ -33,7 +33,7 @@ Claim = tuple[Facts, Event]
 def problem(facts: Facts, loc: Loc, message: str, path: str, subject: str) -> OrgProblem:
     """A problem in one repo, at a fact's location; `path`/`subject` identify it without lines."""
     return OrgProblem(
-        facts.service,
+        facts.folder or facts.service,
         Problem(message, file=loc.file, line=loc.line, col=loc.col, path=path, subject=subject),
     )
 

@@ -132,7 +132,7 @@ def check(repo: LoadedRepo) -> Iterator[Problem]:
     scan = template_scan(repo)
     if scan is None:
         return
-    names = _Names(scan, repo.name)
+    names = _Names(scan, repo.service)
     yield from _dynamic_references(repo, scan, names)
     yield from _parameters(scan, names)
     yield from _statements(scan, names)

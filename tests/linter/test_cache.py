@@ -34,7 +34,7 @@ def test_warm_run_parses_nothing_and_an_edit_relints_one_repo(
 
     loaded: list[str] = []
     real_load = linter.engine.load_repo
-    monkeypatch.setattr(linter.engine, "load_repo", lambda root, policy=None: loaded.append(root.name) or real_load(root, policy))
+    monkeypatch.setattr(linter.engine, "load_repo", lambda root, policy=None, name=None: loaded.append(root.name) or real_load(root, policy, name))
     assert lint(org, cache) == {"alpha": True, "beta": True, "gamma": True}
     assert loaded == []
 

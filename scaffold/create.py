@@ -96,7 +96,11 @@ def new_service(request: NewRequest, ask: Ask = input) -> Path:
         raise SvcError("git is not installed: install it, or pass --no-git")
     answers = resolve_answers(request, template, ask)
 
-    staging = Path(tempfile.mkdtemp(prefix=f"{_STAGING_PREFIX}{name}-", dir=output_dir))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f"{_STAGING_PREFIX}{name}-", dir=output_dir))
+    except OSError as err:
+        raise SvcError(f"cannot write to {output_dir} ({err.strerror}): choose another "
+                       "--output-dir") from err
     try:
         project, final_answers = render(template, answers, staging)
         prune(project, template.option_files, selected_groups(final_answers))

@@ -1,0 +1,34 @@
+"""Domain logic of the payments service.
+
+Shared by its functions through the layer: this package is the only code they share.
+It imports no AWS SDK: the functions build the clients and pass them in, so everything
+here is tested without AWS.
+"""
+
+from payments_domain.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    ValidationFailed,
+)
+from payments_domain.events import EventPublisher
+from payments_domain.repository import Repository
+from payments_domain.service import (
+    CREATED,
+    DELETED,
+    UPDATED,
+    PaymentService,
+)
+
+__all__ = [
+    "CREATED",
+    "DELETED",
+    "UPDATED",
+    "Conflict",
+    "DomainError",
+    "EventPublisher",
+    "NotFound",
+    "PaymentService",
+    "Repository",
+    "ValidationFailed",
+]

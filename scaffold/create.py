@@ -122,7 +122,7 @@ def resolve_answers(request: NewRequest, template: Template, ask: Ask) -> dict[s
     if request.description is not None:
         answers["description"] = check_description(request.description)
     elif request.interactive:
-        description = ask("Description (one line, Enter for none): ").strip()
+        description = _ask_line("Description", " (one line, Enter for none)", ask).strip()
         if description:
             answers["description"] = check_description(description)
     for key, given in (("runtime", request.runtime), ("architecture", request.architecture),
@@ -142,7 +142,7 @@ def _owner(request: NewRequest, ask: Ask) -> str:
     if not request.interactive:
         raise SvcError("an owner is required: pass --owner, e.g. --owner team-billing")
     for _ in range(3):
-        value = _ask_line("Owning team (e.g. team-billing or group:team-billing): ", ask).strip()
+        value = _ask_line("Owning team", " (e.g. team-billing or group:team-billing)", ask).strip()
         try:
             return check_owner(value)
         except SvcError as err:
@@ -152,17 +152,17 @@ def _owner(request: NewRequest, ask: Ask) -> str:
 
 def _ask_choice(choices: Choices, ask: Ask) -> str:
     label = _LABELS.get(choices.key, choices.key)
-    value = _ask_line(f"{label} [{'/'.join(choices.values)}] "
-                      f"(Enter for {choices.default}): ", ask).strip()
+    value = _ask_line(label, f" [{'/'.join(choices.values)}] (Enter for {choices.default})",
+                      ask).strip()
     return value or choices.default
 
 
-def _ask_line(prompt: str, ask: Ask) -> str:
+def _ask_line(label: str, hint: str, ask: Ask) -> str:
     try:
-        return ask(prompt)
+        return ask(f"{label}{hint}: ")
     except EOFError:
-        raise SvcError(f"no answer to {prompt.split(' (')[0].split(' [')[0]!r}: "
-                       "pass it as an option (see `svc new --help`)") from None
+        raise SvcError(f"no answer to {label!r}: pass it as an option (see `svc new --help`)"
+                       ) from None
 
 
 def _checked_output_dir(output_dir: Path) -> Path:

@@ -375,6 +375,19 @@ def test_interactive_end_of_input_is_a_clear_error(tmp_path: Path) -> None:
     assert listing(tmp_path) == []
 
 
+def test_interactive_end_of_input_at_any_question_is_a_clear_error(tmp_path: Path) -> None:
+    def ask(prompt: str) -> str:
+        raise EOFError
+
+    with pytest.raises(SvcError, match="no answer to 'Description'"):
+        new_service(NewRequest(name="billing", owner="team-x", output_dir=tmp_path,
+                               interactive=True), ask=ask)
+    with pytest.raises(SvcError, match="no answer to 'Lambda runtime'"):
+        new_service(NewRequest(name="billing", owner="team-x", description="d",
+                               output_dir=tmp_path, interactive=True), ask=ask)
+    assert listing(tmp_path) == []
+
+
 def test_cli_choices_are_the_templates_choices() -> None:
     template = load_template()
     actions = {action.dest: action for action in

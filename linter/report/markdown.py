@@ -1,7 +1,8 @@
 """GitHub-flavoured Markdown, for `$GITHUB_STEP_SUMMARY` and pull-request comments.
 
 A verdict line, a table of counts, one table per repo with findings, the repos that could not be
-read, and the number of clean repos. Suppressed findings are counted, not listed. Every piece of
+read, the service graph as a Mermaid flowchart (GitHub draws it) when two or more services have
+facts, and the number of clean repos. Suppressed findings are counted, not listed. Every piece of
 text from a repo is escaped, so a message cannot break a table or inject HTML.
 
 Extension point: `render(result, extra_sections=[...])` appends ready-made Markdown sections
@@ -25,6 +26,7 @@ from linter.report.common import (
 )
 
 if TYPE_CHECKING:
+    from linter.report.graph import ServiceGraph
     from linter.result import LintResult
     from linter.rule import Finding
 
@@ -33,6 +35,13 @@ TITLE = "## svc lint"
 _BACKSLASHED = re.compile(r"([\\`*_\[\]|~])")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 _CODE_SPAN = re.compile(r"`([^`\r\n]+)`")
+
+# GitHub refuses to draw diagrams much past these sizes; the HTML report draws the rest.
+MAX_MERMAID_SERVICES, MAX_MERMAID_EDGES = 150, 400
+MAX_MERMAID_LABELS = 3  # per edge; the rest are counted
+CYCLE_COLOUR = "#d1242f"
+# Everything Mermaid could read as syntax inside a quoted label, written as an entity code.
+_MERMAID_SPECIAL = re.compile(r'[#"<>&|\[\](){}`;\\]')
 
 
 def render(
@@ -45,6 +54,9 @@ def render(
     unreadable = unreadable_section(groups)
     if unreadable:
         sections.append(unreadable)
+    graph = graph_section(result)
+    if graph:
+        sections.append(graph)
     sections += [section.strip() for section in extra_sections]
     clean = sum(1 for g in groups if g.error is None and not g.shown)
     if clean:
@@ -128,3 +140,58 @@ def table_code(text: str) -> str:
     fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
     padding = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{padding}{text}{padding}{fence}"
+
+
+def graph_section(result: LintResult) -> str:
+    """The service graph as Mermaid ("" when fewer than two services have facts)."""
+    if sum(1 for repo in result.repos if repo.facts is not None) < 2:
+        return ""
+    from linter.report.graph import service_graph  # imports the org rules: only when drawn
+
+    return mermaid_section(service_graph(result))
+
+
+def mermaid_section(graph: ServiceGraph) -> str:
+    """`### Service graph` with a `flowchart LR`, or why it is left out.
+
+    Event flows are solid arrows (producer --> consumer), API calls dotted (user -.-> provider);
+    edges on a cycle are red, as are services with organisation findings.
+    """
+    nodes, edges = len(graph.nodes), len(graph.edges)
+    if nodes < 2:
+        return ""
+    title = "### Service graph"
+    if nodes > MAX_MERMAID_SERVICES or edges > MAX_MERMAID_EDGES:
+        return (f"{title}\n\nGraph omitted: {plural(nodes, 'service')} and "
+                f"{plural(edges, 'edge')} (GitHub draws up to {MAX_MERMAID_SERVICES} services and "
+                f"{MAX_MERMAID_EDGES} edges); `svc lint --format html` lists every edge.")
+    from linter.report.graph import EVENT
+
+    ids = graph.ids()
+    lines = [title, "", "```mermaid", "flowchart LR"]
+    lines += [f'  {node.id}["{mermaid_text(node.service)}"]' for node in graph.nodes]
+    for edge in graph.edges:
+        arrow = "-->" if edge.kind == EVENT else "-.->"
+        label = mermaid_text(_shortened(edge.labels))
+        lines.append(f'  {ids[edge.tail]} {arrow}|"{label}"| {ids[edge.head]}')
+    cycle = [str(i) for i, edge in enumerate(graph.edges) if edge.in_cycle]
+    if cycle:
+        lines.append(f"  linkStyle {','.join(cycle)} stroke:{CYCLE_COLOUR},stroke-width:2px")
+    flagged = [node.id for node in graph.nodes if node.org_findings]
+    if flagged:
+        lines.append(f"  classDef org stroke:{CYCLE_COLOUR},stroke-width:3px")
+        lines.append(f"  class {','.join(flagged)} org")
+    lines.append("```")
+    return "\n".join(lines)
+
+
+def mermaid_text(text: str) -> str:
+    """Text inside a quoted Mermaid label: one line, syntax characters as entity codes (#34;)."""
+    text = escape_controls(_NEWLINES.sub(" ", text))
+    return _MERMAID_SPECIAL.sub(lambda match: f"#{ord(match.group())};", text)
+
+
+def _shortened(labels: Sequence[str]) -> str:
+    shown = ", ".join(labels[:MAX_MERMAID_LABELS])
+    rest = len(labels) - MAX_MERMAID_LABELS
+    return f"{shown} and {rest} more" if rest > 0 else shown

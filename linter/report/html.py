@@ -30,7 +30,7 @@ from linter.report.common import (
     summary_line,
 )
 from linter.report.graph import EVENT, GraphEdge, Node, ServiceGraph, service_graph
-from linter.report.markdown import verdict
+from linter.report.markdown import NO_EDGES, verdict
 from linter.rule import SEVERITIES, OrgRule, Rule
 
 if TYPE_CHECKING:
@@ -247,21 +247,21 @@ def graph_section(graph: ServiceGraph) -> str:
     if services < 2:
         parts.append(f"<p>The service graph needs the facts of two or more services; this run "
                      f"has {plural(services, 'service')} with facts.</p>")
+    elif not graph.edges:
+        parts.append(f"<p>{NO_EDGES} ({plural(services, 'service')})</p>")
     elif services > MAX_PICTURE_SERVICES:
         parts.append(f'<p class="cap">No picture: {plural(services, "service")} are more than '
                      f"the {MAX_PICTURE_SERVICES} a picture can show readably; every edge is "
                      "listed below.</p>")
     else:
         parts += [svg(graph), _legend(graph)]
-    if services >= 2:
+    if graph.edges:
         parts.append(edge_table(graph))
     parts.append("</section>")
     return "\n".join(parts)
 
 
 def edge_table(graph: ServiceGraph) -> str:
-    if not graph.edges:
-        return "<p>No service consumes another's events or calls another's API.</p>"
     rows = [
         f'<tr{_cycle_class(e)}><td>{_text(e.tail)}</td>'
         f"<td>{_text(e.head)}</td><td>{_kind(e)}</td>"

@@ -40,6 +40,7 @@ _CODE_SPAN = re.compile(r"`([^`\r\n]+)`")
 MAX_MERMAID_SERVICES, MAX_MERMAID_EDGES = 150, 400
 MAX_MERMAID_LABELS = 3  # per edge; the rest are counted
 CYCLE_COLOUR = "#d1242f"
+NO_EDGES = "No service consumes another's events or calls another's API."
 # Everything Mermaid could read as syntax inside a quoted label, written as an entity code.
 _MERMAID_SPECIAL = re.compile(r'[#"<>&|\[\](){}`;\\]')
 
@@ -161,6 +162,8 @@ def mermaid_section(graph: ServiceGraph) -> str:
     if nodes < 2:
         return ""
     title = "### Service graph"
+    if not edges:  # a picture of unconnected services says nothing
+        return f"{title}\n\n{NO_EDGES} ({plural(nodes, 'service')})"
     if nodes > MAX_MERMAID_SERVICES or edges > MAX_MERMAID_EDGES:
         return (f"{title}\n\nGraph omitted: {plural(nodes, 'service')} and "
                 f"{plural(edges, 'edge')} (GitHub draws up to {MAX_MERMAID_SERVICES} services and "

@@ -147,7 +147,7 @@ def test_mermaid_labels_cannot_break_out_of_a_label_or_the_fence() -> None:
     assert mermaid_text('a"b|c[d]<e>&f#g`h\nnext') == (
         "a#34;b#124;c#91;d#93;#60;e#62;#38;f#35;g#96;h next"
     )
-    hostile = Facts('x"] --> evil["', folder="x")
+    hostile = Facts('x"] --> evil["', folder="x", consumes=(event("orders", "OrderPlaced"),))
     section = mermaid_section(build([hostile, ORDERS]))
     assert '  s1["x#34;#93; --#62; evil#91;#34;"]' in section.splitlines()
     assert section.count("```") == 2
@@ -184,3 +184,11 @@ def test_mermaid_is_omitted_for_too_many_edges() -> None:
     facts = [Facts(n, publishes=(event(n, "Changed"),),
                    consumes=tuple(event(m, "Changed") for m in names if m != n)) for n in names]
     assert "Graph omitted: 30 services and 870 edges" in mermaid_section(build(facts))
+
+
+def test_services_without_edges_get_a_sentence_not_a_diagram() -> None:
+    alone = [Facts("a"), Facts("b")]
+    assert mermaid_section(build(alone)) == (
+        "### Service graph\n\nNo service consumes another's events or calls another's API. "
+        "(2 services)"
+    )

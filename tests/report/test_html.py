@@ -232,3 +232,12 @@ def test_fewer_than_two_services_have_no_graph() -> None:
     assert "<svg" not in page
     assert ("<p>The service graph needs the facts of two or more services; this run has "
             "0 services with facts.</p>") in page
+
+
+def test_services_without_edges_get_a_sentence_not_a_picture() -> None:
+    result = LintResult(repos=tuple(RepoResult(n, n, facts=Facts(n)) for n in ("a", "b")),
+                        findings=())
+    page = render(result)
+    assert "<svg" not in page and '<table class="edges">' not in page
+    assert ("<p>No service consumes another's events or calls another's API. "
+            "(2 services)</p>") in page

@@ -385,8 +385,19 @@ def _edge(edge: GraphEdge, tail: Point, head: Point, inline_label: bool) -> str:
         return path
     # The curve's midpoint (t = 1/2 of a quadratic Bezier).
     mid = ((start[0] + 2 * control[0] + end[0]) / 4, (start[1] + 2 * control[1] + end[1]) / 4)
-    return (f'{path}\n<text class="edge-label" x="{_num(mid[0])}" y="{_num(mid[1])}" '
-            f'text-anchor="middle">{_text(_cut(what))}</text>')
+    return f"{path}\n{_edge_label(what, mid, (dy / length, -dx / length))}"
+
+
+def _edge_label(text: str, mid: Point, bend: Point) -> str:
+    """The label beside the curve, on the side it bends to: a -> b and b -> a keep theirs apart."""
+    x, y = mid
+    if abs(bend[0]) > 0.5:  # a steep edge: label to its left or right
+        anchor = "start" if bend[0] > 0 else "end"
+        x, y = x + math.copysign(4, bend[0]), y + 4
+    else:  # a flat one: above or below
+        anchor, y = "middle", y + (-5 if bend[1] < 0 else 13)
+    return (f'<text class="edge-label" x="{_num(x)}" y="{_num(y)}" text-anchor="{anchor}">'
+            f"{_text(_cut(text))}</text>")
 
 
 def _node(node: Node, at: Point, angle: float, horizontal: bool, colour: str) -> str:

@@ -136,3 +136,15 @@ def test_baseline_accepts_old_findings_and_fails_new_ones(tmp_path: Path, capsys
     assert run(capsys, str(root), "--select", "SVC", "--baseline", str(baseline))[0] == 0
     other = repo(tmp_path, "other", DUPLICATE)
     assert run(capsys, str(root), str(other), "--select", "SVC", "--baseline", str(baseline))[0] == 1
+
+
+@pytest.mark.parametrize(
+    ("repos", "tty", "ci", "wanted"),
+    [(50, True, "", True), (49, True, "", False), (500, False, "", False), (500, True, "true", False)],
+)
+def test_progress_bar_only_for_long_runs_on_a_terminal_outside_ci(
+    monkeypatch: pytest.MonkeyPatch, repos: int, tty: bool, ci: str, wanted: bool
+) -> None:
+    monkeypatch.setattr(linter.run.sys.stderr, "isatty", lambda: tty)
+    monkeypatch.setenv("CI", ci)
+    assert linter.run._progress_wanted(repos) is wanted

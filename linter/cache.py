@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from linter import __version__
-from linter.model import scan_tree
+from linter.model import SKIPPED_DIRS
 from linter.result import RepoResult
 from linter.rule import Finding, Suppression
 
@@ -30,18 +31,39 @@ def default_cache_dir() -> Path:
 
 
 def repo_key(root: Path, context: str) -> str:
-    """A digest of the repo's tree (paths, sizes, mtimes, link targets) and the run's context."""
-    digest = hashlib.sha256(f"{CACHE_FORMAT}\0{__version__}\0{context}".encode())
-    for rel, entry in sorted(scan_tree(root), key=lambda item: item[0]):
+    """A digest of the repo's tree (paths, sizes, mtimes, link targets) and the run's context.
+
+    This is the whole cost of a warm run, so it is its own tight loop over os.scandir rather
+    than model.scan_tree: no generator, no pathlib, one hash update. It walks the same tree
+    (SKIPPED_DIRS are not entered, links are not followed).
+    """
+    base = str(root)
+    cut = len(base) + 1
+    parts: list[str] = []
+    stack = [base]
+    while stack:
+        folder = stack.pop()
         try:
-            if entry.is_symlink():
-                digest.update(f"\0L{rel}\0{os.readlink(entry.path)}".encode())
-            elif entry.is_file(follow_symlinks=False):
-                stat = entry.stat(follow_symlinks=False)
-                digest.update(f"\0F{rel}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+            scan = os.scandir(folder)
         except OSError:
-            digest.update(f"\0E{rel}".encode())
-    return digest.hexdigest()
+            parts.append("E" + folder[cut:])
+            continue
+        with scan:
+            for entry in scan:
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        if entry.name not in SKIPPED_DIRS:
+                            stack.append(entry.path)
+                    elif entry.is_symlink():
+                        parts.append(f"L{entry.path[cut:]}\0{os.readlink(entry.path)}")
+                    else:
+                        stat = entry.stat(follow_symlinks=False)
+                        parts.append(f"F{entry.path[cut:]}\0{stat.st_size}\0{stat.st_mtime_ns}")
+                except OSError:
+                    parts.append("E" + entry.path[cut:])
+    parts.sort()
+    header = f"{CACHE_FORMAT}\0{__version__}\0{context}"
+    return hashlib.sha256("\0".join([header, *parts]).encode()).hexdigest()
 
 
 def _finding_to_json(finding: Finding) -> dict[str, Any]:
@@ -80,6 +102,38 @@ def result_from_json(data: dict[str, Any]) -> RepoResult:
         facts=facts_from_json(data["facts"]) if data["facts"] is not None else None,
         cached=True,
     )
+
+
+def org_key(results: Sequence[RepoResult], context: str) -> str:
+    """The organisation pass's key: every repo's name, place and content key, in any order."""
+    digest = hashlib.sha256(f"{CACHE_FORMAT}\0{__version__}\0{context}".encode())
+    for name, path, key in sorted((r.name, r.path, r.cache_key) for r in results):
+        digest.update(f"\0{name}\0{path}\0{key}".encode())
+    return digest.hexdigest()
+
+
+class OrgCache:
+    """The last organisation pass per set of repos: `<dir>/org/<key>.json`."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory / "org"
+
+    def get(self, key: str) -> tuple[list[Finding], int] | None:
+        try:
+            data = json.loads((self.directory / f"{key}.json").read_text(encoding="utf-8"))
+            return [_finding_from_json(dict(f)) for f in data["findings"]], int(data["crashes"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, key: str, findings: Sequence[Finding], crashes: int) -> None:
+        data = {"findings": [_finding_to_json(f) for f in findings], "crashes": crashes}
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            for old in self.directory.glob("*.json"):  # one entry per org is enough
+                old.unlink(missing_ok=True)
+            (self.directory / f"{key}.json").write_text(json.dumps(data), encoding="utf-8")
+        except OSError:
+            pass
 
 
 class ResultCache:

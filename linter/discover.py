@@ -37,12 +37,16 @@ def find_repos(path: Path, cwd: Path) -> list[Target]:
         return [Target(path, shown, f"{shown} is not a folder")]
     if find_template(path) is not None:
         return [Target(path, shown)]
-    children = sorted(
-        Path(entry.path) for entry in os.scandir(path)
-        if entry.is_dir(follow_symlinks=False) and entry.name not in SKIPPED_DIRS
-        and not entry.name.startswith(".")
-    )
-    found = [Target(c, display_path(c, cwd)) for c in children if find_template(c) is not None]
+    with os.scandir(path) as scan:
+        names = sorted(
+            entry.name for entry in scan
+            if entry.is_dir(follow_symlinks=False) and entry.name not in SKIPPED_DIRS
+            and not entry.name.startswith(".")
+        )
+    prefix = "" if shown == "." else shown.rstrip("/") + "/"
+    children = [(path / name, prefix + name) for name in names]
+    found = [Target(child, shown_child) for child, shown_child in children
+             if find_template(child) is not None]
     if not found:
         return [Target(path, shown,
                        f"no service repo in {shown}: a repo has template.yaml at its root")]

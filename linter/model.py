@@ -171,12 +171,14 @@ def scan_tree(root: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
 
     Folders in SKIPPED_DIRS are yielded but not entered; stops after MAX_FILES files.
     """
+    base = str(root)  # plain strings: pathlib joins cost more than the scandir itself here
     stack = [""]
     seen_files = 0
     while stack:
         rel_dir = stack.pop()
         try:
-            entries = list(os.scandir(root / rel_dir if rel_dir else root))
+            with os.scandir(os.path.join(base, rel_dir) if rel_dir else base) as scan:
+                entries = list(scan)
         except OSError:
             continue
         for entry in entries:
@@ -211,10 +213,12 @@ def list_repo(root: Path) -> Listing:
 
 
 def find_template(root: Path) -> Path | None:
+    """The repo's template at its root (never a link: it could point outside the repo)."""
+    base = str(root)
     for name in TEMPLATE_NAMES:
-        candidate = root / name
-        if candidate.is_file() and not candidate.is_symlink():
-            return candidate
+        candidate = os.path.join(base, name)
+        if os.path.isfile(candidate) and not os.path.islink(candidate):
+            return root / name
     return None
 
 

@@ -79,7 +79,7 @@ def lint_job(job: _Job) -> RepoResult:
         key = repo_key(target.root, job.context)
         hit = cache.get(target.root, key)
         if hit is not None:
-            return replace(hit, path=target.display)
+            return replace(hit, path=target.display, cache_key=key)
     result = lint_repo(
         target.root, job.policy, REPO_RULES,
         no_suppressions=job.no_suppressions, cli_select=job.select, cli_ignore=job.ignore,
@@ -87,6 +87,7 @@ def lint_job(job: _Job) -> RepoResult:
     )
     if cache is not None and key is not None and result.error is None:
         cache.put(target.root, key, result)
+        result = replace(result, cache_key=key)
     return result
 
 
@@ -177,19 +178,36 @@ def lint_repos(options: LintOptions, policy: Policy, cwd: Path) -> list[RepoResu
     return run_jobs(jobs, _worker_count(options.jobs, len(jobs)))
 
 
-def org_findings(results: Sequence[RepoResult], policy: Policy) -> tuple[list[Finding], int]:
-    """The organisation rules over every repo's facts (each rule says how many repos it needs)."""
+def org_findings(
+    results: Sequence[RepoResult], policy: Policy, cache_dir: Path | None = None
+) -> tuple[list[Finding], int]:
+    """The organisation rules over every repo's facts (each rule says how many repos it needs).
+
+    The org pass is a pure function of every repo's facts, the policy and svc's version, so when
+    every repo came with a content key and none changed, the last pass's findings are reused.
+    """
     import gc
 
     from linter.engine import run_org_rules
     from rules import ORG_RULES, find_rule
 
+    org_cache = key = None
+    if cache_dir is not None and results and all(r.cache_key for r in results):
+        from linter.cache import OrgCache, org_key
+
+        org_cache, key = OrgCache(cache_dir), org_key(results, repr(policy))
+        hit = org_cache.get(key)
+        if hit is not None:
+            return hit
     facts = [r.facts for r in results if r.facts is not None]
     # Everything loaded so far lives until exit: stop the collector rescanning it (a third of
     # the org pass on 10,000 repos).
     gc.freeze()
     crash_rule = find_rule("SVC001")
-    return run_org_rules(facts, ORG_RULES, policy, crash_rule)  # type: ignore[arg-type]
+    findings, crashes = run_org_rules(facts, ORG_RULES, policy, crash_rule)  # type: ignore[arg-type]
+    if org_cache is not None and key is not None:
+        org_cache.put(key, findings, crashes)
+    return findings, crashes
 
 
 def run_lint(options: LintOptions) -> int:
@@ -207,7 +225,10 @@ def run_lint(options: LintOptions) -> int:
             r for r in results_from_facts_dir(options.facts_dir, cwd)
             if r.facts is None or (r.facts.service, r.facts.folder) not in live
         ]
-    org, org_crashes = org_findings(results, with_cli(policy, options.select, options.ignore))
+    org, org_crashes = org_findings(
+        results, with_cli(policy, options.select, options.ignore),
+        _cache_dir(options) if options.use_cache and options.facts_dir is None else None,
+    )
     findings = sorted([f for r in results for f in r.findings] + org)
     if options.baseline is not None:
         from linter.baseline import apply_baseline, read_baseline

@@ -23,9 +23,25 @@ REPORT_VERSION = 1
 JsonObject = dict[str, object]
 
 
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def render(result: LintResult, *, color: bool = False) -> str:
+    """One top-level key per line and one finding/repo per line.
+
+    Readable and grep-able, and fast: `json.dumps(indent=...)` falls back to the pure-Python
+    encoder, which costs seconds on a 10,000-repo report; each item here goes through the C one.
+    """
     del color  # JSON has no colour; the parameter is part of every reporter's signature
-    return json.dumps(report(result), indent=2, ensure_ascii=False) + "\n"
+    data = report(result)
+    lines = []
+    for key, value in data.items():
+        if isinstance(value, list) and value:
+            items = ",\n    ".join(_encode(item) for item in value)
+            lines.append(f"  {_encode(key)}: [\n    {items}\n  ]")
+        else:
+            lines.append(f"  {_encode(key)}: {_encode(value)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 def report(result: LintResult) -> JsonObject:

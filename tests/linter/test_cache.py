@@ -79,3 +79,24 @@ def test_pool_and_serial_runs_agree(tmp_path: Path) -> None:
     pooled = lint_repos(LintOptions(paths=(org,), use_cache=False, jobs=2), Policy(), org)
     assert serial == pooled
     assert [r.name for r in pooled] == [f"svc-{i}" for i in range(6)]
+
+
+def test_org_pass_is_reused_only_while_no_repo_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from linter.run import run_lint
+
+    org, cache = tmp_path / "org", tmp_path / "cache"
+    make_org(org, ["alpha", "beta"])
+    calls: list[int] = []
+    real = linter.engine.run_org_rules
+    monkeypatch.setattr(linter.engine, "run_org_rules",
+                        lambda facts, *rest: calls.append(len(facts)) or real(facts, *rest))
+    options = LintOptions(paths=(org,), cache_dir=cache, jobs=1, output=tmp_path / "out.json",
+                          output_format="json")
+    first = run_lint(options)
+    report = (tmp_path / "out.json").read_text(encoding="utf-8")
+    assert run_lint(options) == first
+    assert (tmp_path / "out.json").read_text(encoding="utf-8") == report
+    assert calls == [2]
+    (org / "beta" / "template.yaml").write_text(TEMPLATE + "# changed\n", encoding="utf-8")
+    run_lint(options)
+    assert calls == [2, 2]

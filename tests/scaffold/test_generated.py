@@ -348,7 +348,8 @@ def test_config_files_parse(rendered: dict[Combo, Path], combo: Combo) -> None:
 
 
 def test_generated_python_is_ruff_clean_even_with_the_longest_names(tmp_path: Path) -> None:
-    ruff = pytest.importorskip("ruff", reason="ruff is not installed")
+    import ruff
+
     from scaffold.create import NewRequest, new_service
 
     longest = "abcdefghij-abcdefghij-abcdefghij-abcdefg"

@@ -12,9 +12,9 @@ folder for its resource type (names from the policy's `layout`, defaults shown):
 - `AWS::Serverless::StateMachine` `DefinitionUri` (and `AWS::StepFunctions::StateMachine`
   `DefinitionS3Location`) is a file under `workflows/`, usually `workflows/<name>/<name>.asl.json`.
 
-The folder or file must exist. Code kept inline (`InlineCode`, `ZipFile`), taken from S3 or an
-image registry, computed with an intrinsic, outside the repo, or not declared at all is a
-finding too. `Globals` count: a `CodeUri` set there is reported at its line in `Globals`.
+The folder or file must exist. Code kept inline (`InlineCode`, `ZipFile`), computed with an
+intrinsic, or not declared at all is a finding too. Code taken from S3, a URL or a path outside
+the repo is SN006's finding (code-location-in-repo), so each such location is reported once. `Globals` count: a `CodeUri` set there is reported at its line in `Globals`.
 Inline state machine definitions are LAY004's finding, not this rule's.
 
 ## Why is this bad?
@@ -105,13 +105,10 @@ def _message(repo: LoadedRepo, ref: CodeRef) -> str | None:
         return f"{what} has no {prop}: {fix}"
     if ref.form == "inline":
         return f"{what} has its code inline ({ref.prop}): move it to a file and {fix}"
-    if ref.form == "remote":
-        where = "an S3 location" if isinstance(ref.value, dict) else show(ref.value)
-        return f"{what} takes its code from outside the repo ({prop} is {where}): {fix}"
+    if ref.form in ("remote", "outside"):
+        return None  # code from outside the repo is SN006's finding: one mistake, one finding
     if ref.form == "computed":
         return f"{what} has a computed {prop} ({show(ref.value)}): write the path literally: {fix}"
-    if ref.form == "outside":
-        return f"{what} has {prop} {show(ref.value)}, outside the repo: {fix}"
     return _local_message(repo, ref, what, prop, fix)
 
 

@@ -8,7 +8,7 @@ is never absorbed by an old one, unlike checkov#7647).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -55,10 +55,17 @@ def read_baseline(path: Path) -> frozenset[str]:
     )
 
 
-def apply_baseline(findings: Iterable[Finding], accepted: frozenset[str], name: str) -> list[Finding]:
-    """Mark findings already in the baseline as suppressed (kept visible, never failing)."""
+def apply_baseline(
+    findings: Iterable[Finding], accepted: frozenset[str], name: str,
+    mandatory: Callable[[str], bool] = lambda code: False,
+) -> list[Finding]:
+    """Mark findings already in the baseline as suppressed (kept visible, never failing).
+
+    A baseline is a suppression too: it never hides a rule the organisation made mandatory.
+    """
     reason = Suppression(f"in baseline {name}", source="baseline")
     return [
-        replace(f, suppression=reason) if f.fingerprint in accepted and not f.suppressed else f
+        replace(f, suppression=reason)
+        if f.fingerprint in accepted and not f.suppressed and not mandatory(f.rule) else f
         for f in findings
     ]

@@ -202,10 +202,22 @@ def loads(text: str) -> Any:
         loader.dispose()
 
 
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise TemplateSyntaxError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
 def loads_json_fallback(text: str) -> Any:
-    """JSON that YAML 1.1 cannot read (tabs, some escapes): values without positions."""
+    """JSON that YAML 1.1 cannot read (tabs, some escapes): values without positions.
+
+    Duplicate keys are refused here too: json.loads would silently keep the last one.
+    """
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as err:
         raise TemplateSyntaxError(err.msg, err.lineno, err.colno) from None
     except RecursionError:
@@ -216,7 +228,7 @@ def load_template_text(text: str, is_json: bool) -> Any:
     """Parse a template's text; JSON files fall back to the json module if YAML refuses them."""
     try:
         return loads(text)
-    except TemplateSyntaxError:
-        if not is_json:
+    except TemplateSyntaxError as error:
+        if not is_json or error.message.startswith("duplicate key"):
             raise
         return loads_json_fallback(text)

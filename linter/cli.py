@@ -177,7 +177,10 @@ def _run_facts(args: argparse.Namespace) -> int:
 
     text = facts_json_for_path(args.path)
     if args.output:
-        args.output.write_text(text, encoding="utf-8")
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as err:
+            raise SvcError(f"cannot write facts to {args.output}: {err.strerror}") from None
     else:
         sys.stdout.write(text)
     return EXIT_OK

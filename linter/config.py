@@ -13,7 +13,6 @@ organisation gave it; a repo policy cannot ignore it or lower it, and no suppres
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -101,6 +100,20 @@ def matches(code: str, prefixes: tuple[str, ...]) -> bool:
     return any(code.startswith(prefix) for prefix in prefixes)
 
 
+def overlaps(prefix: str, prefixes: tuple[str, ...]) -> bool:
+    """Whether `prefix` covers or is covered by any of `prefixes` (KMS and KMS002 overlap)."""
+    return any(prefix.startswith(p) or p.startswith(prefix) for p in prefixes)
+
+
+def _unselected(ignore: tuple[str, ...], select: tuple[str, ...]) -> tuple[str, ...]:
+    """Earlier ignores that a later layer's `select` names at least as specifically are dropped.
+
+    The more specific selector wins: selecting KMS002 runs it even if an earlier layer ignored
+    KMS or KMS002, while selecting KMS keeps an earlier ignore of KMS002.
+    """
+    return tuple(i for i in ignore if not any(s.startswith(i) for s in select))
+
+
 def _validate(data: Any, source: str) -> dict[str, Any]:
     if data is None:
         return {}
@@ -110,26 +123,30 @@ def _validate(data: Any, source: str) -> dict[str, Any]:
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "top level"
+        message = error.message if len(error.message) <= 120 else error.message[:117] + "..."
         raise SvcError(
-            f"{source}: invalid policy at {where}: {error.message}; "
+            f"{source}: invalid policy at {where}: {message}; "
             "see `svc lint --help` for the policy format"
         )
     return dict(data)
 
 
 def read_policy_file(path: Path) -> dict[str, Any]:
-    """Read and validate a policy file; any problem is a one-line SvcError."""
-    import yaml
+    """Read and validate a policy file; any problem is a one-line SvcError.
+
+    It is read with the template loader, which refuses alias bombs and deep nesting: a repo's
+    own policy file is as untrusted as its template.
+    """
+    from linter.cfnyaml import TemplateSyntaxError, loads
 
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise SvcError(f"cannot read policy file {path}: {err.__class__.__name__}") from None
     try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as err:
-        first = str(err).splitlines()[0] if str(err) else "invalid YAML"
-        raise SvcError(f"{path}: policy is not valid YAML ({first})") from None
+        data = loads(text)
+    except TemplateSyntaxError as err:
+        raise SvcError(f"{path}: policy is not valid YAML (line {err.line}: {err.message})") from None
     return _validate(data, str(path))
 
 
@@ -140,18 +157,20 @@ def apply(policy: Policy, data: Mapping[str, Any], *, organisation: bool) -> Pol
     layer can neither ignore nor change the severity of a mandatory rule.
     """
     protected = policy.mandatory
-    ignore = tuple(c for c in data.get("ignore", ()) if organisation or not matches(c, protected))
+    # A repo may not touch a mandatory rule, neither by its code nor through a prefix (KMS).
+    ignore = tuple(c for c in data.get("ignore", ()) if organisation or not overlaps(c, protected))
     severity = dict(policy.severity)
     for code, level in data.get("severity", {}).items():
-        if organisation or not matches(code, protected):
+        if organisation or not overlaps(code, protected):
             severity[code] = level
+    select = tuple(data.get("select", ()))
     layout_data = data.get("layout", {})
     changes: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in layout_data.items()}
     layout = replace(policy.layout, **changes)
     scaffold = data.get("scaffold", {})
     return Policy(
-        select=tuple(data.get("select", policy.select)),
-        ignore=policy.ignore + ignore,
+        select=select or policy.select,
+        ignore=_unselected(policy.ignore, select) + ignore,
         mandatory=tuple(data.get("mandatory", ())) + protected if organisation else protected,
         severity=severity,
         layout=layout,
@@ -166,13 +185,17 @@ def with_cli(policy: Policy, select: tuple[str, ...], ignore: tuple[str, ...]) -
     return replace(
         policy,
         select=select or policy.select,
-        ignore=policy.ignore + ignore,
+        ignore=_unselected(policy.ignore, select) + ignore,
     )
 
 
 def policy_for_repo(root: Path, organisation: Policy) -> Policy:
     """The organisation policy with the repo's own `.svc/policy.yaml` layered on top."""
     path = root / REPO_POLICY_PATH
+    if (root / ".svc").is_symlink() or path.is_symlink():
+        # Never follow a link out of a scanned repo (it could point at any file on the runner).
+        raise SvcError(f"{REPO_POLICY_PATH} is a symbolic link: svc does not follow links; "
+                       "make it a regular file")
     if not path.is_file():
         return organisation
     return apply(organisation, read_policy_file(path), organisation=False)

@@ -210,9 +210,29 @@ def org_findings(
     return findings, crashes
 
 
+def check_codes(flag: str, codes: tuple[str, ...]) -> tuple[str, ...]:
+    """--select/--ignore codes, upper-cased; an empty or unknown one is a usage error.
+
+    Prefix matching makes a typo dangerous: `--ignore ""` (an unset CI variable) would match
+    every rule and turn the gate off, and `--select KMS2` would silently run nothing.
+    """
+    from rules import ALL_RULES
+
+    checked = []
+    for code in codes:
+        wanted = code.strip().upper()
+        if not wanted or not any(rule.code.startswith(wanted) for rule in ALL_RULES):
+            raise SvcError(f"{flag} {code!r} matches no rule: give a code or prefix such as "
+                           "SN001, SN or KMS (`svc rules` lists them)")
+        checked.append(wanted)
+    return tuple(checked)
+
+
 def run_lint(options: LintOptions) -> int:
     from linter.config import with_cli
 
+    options = replace(options, select=check_codes("--select", options.select),
+                      ignore=check_codes("--ignore", options.ignore))
     cwd = Path.cwd()
     policy = organisation_policy(options.config)
     results = lint_repos(options, policy, cwd) if (options.paths or options.repos_file) else []
@@ -233,7 +253,8 @@ def run_lint(options: LintOptions) -> int:
     if options.baseline is not None:
         from linter.baseline import apply_baseline, read_baseline
 
-        findings = apply_baseline(findings, read_baseline(options.baseline), options.baseline.name)
+        findings = apply_baseline(findings, read_baseline(options.baseline), options.baseline.name,
+                                  policy.is_mandatory)
     if options.write_baseline is not None:
         from linter.baseline import write_baseline
 

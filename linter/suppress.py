@@ -30,7 +30,9 @@ from linter.rule import Finding, Problem, Rule, Severity, Suppression
 
 INVALID_CODE = "SVC003"
 EXPIRED_CODE = "SVC004"
-UNSUPPRESSIBLE = frozenset({"SVC001", INVALID_CODE, EXPIRED_CODE})
+# The engine's own findings: suppressing "the template cannot be parsed" or "the policy is
+# invalid" would let a repo pass the gate without being checked at all.
+UNSUPPRESSIBLE = frozenset({"SVC001", "SVC002", INVALID_CODE, EXPIRED_CODE, "SVC005"})
 
 _COMMENT = re.compile(r"#\s*svc:\s*ignore\[(?P<codes>[^\]]*)\](?P<rest>.*)$")
 _REASON = re.compile(r'reason\s*=\s*"(?P<reason>[^"]*)"')
@@ -63,7 +65,11 @@ def _declared_from_metadata(repo: LoadedRepo) -> list[Declared]:
             continue
         svc = metadata.get("svc")
         entries = svc.get("ignore") if isinstance(svc, dict) else None
-        if not isinstance(entries, list):
+        if entries is None:
+            continue
+        if not isinstance(entries, list):  # a mapping or a string: say so, don't ignore it
+            line, col = position(entries) if position(entries) != (0, 0) else position(svc)
+            declared.append(Declared((), "", "", "metadata", line, col, scope))
             continue
         for entry in entries:
             line, col = position(entry)
@@ -118,6 +124,10 @@ def _problems(item: Declared, known: frozenset[str], repo: LoadedRepo, today: da
     if not item.codes:
         return "suppression names no rule: give `rule: CODE` (metadata) or ignore[CODE] (comment)", False
     unknown = [c for c in item.codes if c not in known]
+    organisation = [c for c in unknown if c.startswith("ORG")]
+    if organisation:
+        return (f"rule {', '.join(organisation)} is an organisation rule and cannot be suppressed "
+                "in a repo: ignore it in the organisation policy or accept it with a baseline"), False
     if unknown:
         return f"suppression names unknown rule {', '.join(unknown)}: see `svc rules`", False
     mandatory = [c for c in item.codes if repo.policy.is_mandatory(c)]
@@ -185,7 +195,7 @@ def apply_suppressions(
         severity: Severity = repo.policy.severity_of(code, rule.severity)  # type: ignore[assignment]
         extra.append(to_finding(rule, Problem(
             message, file=template_path, line=item.line, col=item.col,
-            path=item.scope_path or f"line-comment:{','.join(item.codes)}",
+            path=item.scope_path if item.scope_path is not None else f"line-comment:{','.join(item.codes)}",
             subject=f"{item.source}:{','.join(item.codes)}:{item.reason}",
         ), repo, severity))
     if not enabled:

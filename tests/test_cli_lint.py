@@ -148,3 +148,58 @@ def test_progress_bar_only_for_long_runs_on_a_terminal_outside_ci(
     monkeypatch.setattr(linter.run.sys.stderr, "isatty", lambda: tty)
     monkeypatch.setenv("CI", ci)
     assert linter.run._progress_wanted(repos) is wanted
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--ignore", ""], "svc: error: --ignore '' matches no rule: give a code or prefix such as SN001, SN or KMS (`svc rules` lists them)"),
+        (["--select", "KMS2"], "svc: error: --select 'KMS2' matches no rule: give a code or prefix such as SN001, SN or KMS (`svc rules` lists them)"),
+    ],
+)
+def test_codes_that_match_no_rule_are_usage_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    root = repo(tmp_path, "ok", "Resources: {}\n")
+    assert run(capsys, str(root), *args)[::2] == (2, message + "\n")
+
+
+def test_codes_are_case_insensitive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = repo(tmp_path, "broken", DUPLICATE)
+    assert run(capsys, str(root), "--select", "svc002")[0] == 1
+
+
+def test_unparseable_template_and_invalid_policy_cannot_be_suppressed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = DUPLICATE.replace("    Type: AWS::SNS::Topic\n", '    Type: AWS::SNS::Topic  # svc: ignore[SVC002] reason="x"\n')
+    root = repo(tmp_path, "broken", text)
+    code, out, _ = run(capsys, str(root), "--select", "SVC", "-f", "json")
+    assert code == 1
+    assert [(f["rule"], f["suppressed"]) for f in json.loads(out)["findings"]] == [
+        ("SVC002", False), ("SVC003", False),
+    ]
+
+
+def test_command_line_select_overrides_an_organisation_ignore(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = repo(tmp_path, "broken", DUPLICATE)
+    policy = tmp_path / "org.yaml"
+    policy.write_text("version: 1\nignore: [SVC002]\n", encoding="utf-8")
+    assert run(capsys, str(root), "--select", "SVC", "--config", str(policy))[0] == 0
+    assert run(capsys, str(root), "--select", "SVC002", "--config", str(policy))[0] == 1
+
+
+def test_a_baseline_never_hides_a_mandatory_rule(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = repo(tmp_path, "broken", DUPLICATE)
+    policy = tmp_path / "org.yaml"
+    policy.write_text("version: 1\nmandatory: [SVC002]\n", encoding="utf-8")
+    baseline = tmp_path / "b.json"
+    run(capsys, str(root), "--select", "SVC", "--config", str(policy), "--write-baseline", str(baseline))
+    assert run(capsys, str(root), "--select", "SVC", "--config", str(policy), "--baseline", str(baseline))[0] == 1
+
+
+def test_facts_output_into_a_missing_folder_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = repo(tmp_path, "ok", "Resources: {}\n")
+    code = main(["facts", str(root), "-o", str(tmp_path / "missing" / "f.json")])
+    err = capsys.readouterr().err
+    assert (code, err) == (2, f"svc: error: cannot write facts to {tmp_path / 'missing' / 'f.json'}: No such file or directory\n")

@@ -162,3 +162,13 @@ def test_suppressing_a_mandatory_or_unknown_rule_is_refused(make_repo: Callable[
     assert result.findings[1].message == (
         "rule TST001 is mandatory in the organisation policy and cannot be suppressed"
     )
+
+
+def test_a_repo_cannot_lower_a_mandatory_rule_through_a_prefix(make_repo: Callable[..., Path]) -> None:
+    root = make_repo({
+        "template.yaml": TEMPLATE,
+        ".svc/policy.yaml": "version: 1\nseverity: {TST: info}\nignore: [TST]\n",
+    })
+    org = apply(Policy(select=("TST001",)), {"mandatory": ["TST001"]}, organisation=True)
+    result = lint_repo(root, org, TEST_RULES)
+    assert [(f.rule, f.severity) for f in result.findings] == [("TST001", "error"), ("TST001", "error")]

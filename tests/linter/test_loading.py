@@ -123,3 +123,42 @@ def test_a_symlinked_template_is_not_a_repo(tmp_path: Path, make_repo: Callable[
     os.symlink(real / "template.yaml", root / "template.yaml")
     result = lint_repo(root, Policy(), TEST_RULES, display_path="svc")
     assert result.error == "no template.yaml, template.yml or template.json at the root of svc"
+
+
+def test_json_duplicate_keys_are_refused_like_yaml_ones(tmp_path: Path) -> None:
+    text = b'{\n\t"Resources": {\n\t\t"A": {"Type": "AWS::SNS::Topic"},\n\t\t"A": {"Type": "AWS::KMS::Key"}\n\t}\n}\n'
+    root = write(tmp_path / "svc", "template.json", text)
+    assert only_svc002(root) == [
+        ("template.json", 4, 3, "template cannot be parsed: duplicate key 'A' (first defined on line 3)")
+    ]
+    # JSON that only the json module reads is held to the same rule.
+    from linter.cfnyaml import TemplateSyntaxError, loads_json_fallback
+
+    with pytest.raises(TemplateSyntaxError, match="duplicate key 'A'"):
+        loads_json_fallback('{"A": 1, "A": 2}')
+
+
+def test_a_symlinked_repo_policy_is_refused_not_read(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    root = write(tmp_path / "svc", "template.yaml", b"Resources: {}\n")
+    (root / ".svc").mkdir()
+    os.symlink(secret, root / ".svc" / "policy.yaml")
+    result = lint_repo(root, Policy(select=("SVC",)), TEST_RULES)
+    assert [(f.rule, f.message) for f in result.findings] == [(
+        "SVC005",
+        ".svc/policy.yaml is a symbolic link: svc does not follow links; make it a regular file",
+    )]
+
+
+def test_a_policy_alias_bomb_is_refused_fast(tmp_path: Path) -> None:
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"{c}: &{c} [{', '.join(['*' + p] * 10)}]" for p, c in zip("abcde", "bcdef")]
+    bomb = ("\n".join(levels) + "\nselect: [*f]\n").encode()
+    root = write(tmp_path / "svc", "template.yaml", b"Resources: {}\n")
+    write(root, ".svc/policy.yaml", bomb)
+    started = time.perf_counter()
+    result = lint_repo(root, Policy(select=("SVC",)), TEST_RULES)
+    assert time.perf_counter() - started < 2
+    assert [f.rule for f in result.findings] == ["SVC005"]
+    assert "alias bomb" in result.findings[0].message

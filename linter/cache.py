@@ -52,6 +52,8 @@ def repo_key(root: Path, context: str) -> str:
             for entry in scan:
                 try:
                     if entry.is_dir(follow_symlinks=False):
+                        # Folders count on their own: an empty new functions/x is a finding.
+                        parts.append("D" + entry.path[cut:])
                         if entry.name not in SKIPPED_DIRS:
                             stack.append(entry.path)
                     elif entry.is_symlink():

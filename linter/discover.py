@@ -36,7 +36,9 @@ def find_repos(path: Path, cwd: Path) -> list[Target]:
     if not path.is_dir():
         return [Target(path, shown, f"{shown} is not a folder")]
     if find_template(path) is not None:
-        return [Target(path, shown)]
+        # Resolved, so `svc lint` inside a repo names it like `svc lint /path/to/repo` does
+        # (same findings, fingerprints, baseline and cache entry).
+        return [Target(path.resolve(), shown)]
     with os.scandir(path) as scan:
         names = sorted(
             entry.name for entry in scan

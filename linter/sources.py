@@ -109,7 +109,10 @@ def fetch(source: RepoSource, clones: Path) -> Path:
         remote.fetch(branch, depth=1, env=env)
         repo.git.reset("--hard", "FETCH_HEAD")
         return target
-    tmp = clones / f".{target.name}.{os.getpid()}.tmp"
+    import tempfile
+
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=clones))
+    tmp.rmdir()  # git clone wants to create the folder itself
     options: dict[str, Any] = {"depth": 1, "single_branch": True, "env": env}
     if source.branch:
         options["branch"] = source.branch
@@ -140,7 +143,8 @@ def _fetch_target(source: RepoSource, clones: Path, cwd: Path) -> Target:
 
 
 def clone_targets(repos_file: Path, cache_dir: Path, cwd: Path) -> list[Target]:
-    sources = parse_repos_file(repos_file)
+    # A URL listed twice would be cloned twice into one folder at once: keep the first.
+    sources = list(dict.fromkeys(parse_repos_file(repos_file)))
     clones = cache_dir / "clones"
     try:
         clones.mkdir(parents=True, exist_ok=True)

@@ -63,11 +63,20 @@ class Choices:
         return value
 
 
+# AWS refuses SSM parameter names that start with these, and the name is the service's SSM
+# prefix (/NAME/...): such a service would fail on its first deploy.
+RESERVED_PREFIXES = ("aws", "ssm")
+
+
 def check_name(value: str) -> str:
     low, high = NAME_LENGTH
     if not (NAME_PATTERN.fullmatch(value) and low <= len(value) <= high):
         raise SvcError(f"invalid service name {value!r}: use lower-case kebab-case, {low}-{high} "
                        "characters, e.g. 'billing' or 'order-history'")
+    if value.startswith(RESERVED_PREFIXES):
+        raise SvcError(f"invalid service name {value!r}: AWS reserves SSM parameter names starting "
+                       "with 'aws' or 'ssm', and the name is the service's SSM prefix; "
+                       "e.g. 'billing' or 'order-history'")
     return value
 
 

@@ -103,3 +103,11 @@ def test_lint_repos_lists_unreachable_repo_and_lints_the_rest(
     assert code == 1  # the unreachable repo was not checked: the gate fails
     assert [(r["path"], r["error"] is None) for r in report["repos"]] == [(good, True), (missing, False)]
     assert report["summary"]["unreadable"] == 1
+
+
+def test_a_url_listed_twice_is_cloned_once(tmp_path: Path) -> None:
+    good = make_bare(tmp_path, "billing", {"template.yaml": TEMPLATE})
+    repos = tmp_path / "repos.txt"
+    repos.write_text(f"{good}\n{good}\n", encoding="utf-8")
+    targets = clone_targets(repos, tmp_path / "cache", tmp_path)
+    assert [(t.display, t.error) for t in targets] == [(good, None)]

@@ -105,3 +105,24 @@ def test_org_pass_is_reused_only_while_no_repo_changes(tmp_path: Path, monkeypat
     (org / "beta" / "template.yaml").write_text(TEMPLATE + "# changed\n", encoding="utf-8")
     run_lint(options)
     assert calls == [2, 2]
+
+
+def test_a_new_empty_folder_invalidates_the_cache(tmp_path: Path) -> None:
+    org, cache = tmp_path / "org", tmp_path / "cache"
+    make_org(org, ["alpha", "beta"])
+    lint(org, cache)
+    (org / "alpha" / "functions" / "Old_Stuff").mkdir(parents=True)
+    assert lint(org, cache) == {"alpha": False, "beta": True}
+
+
+def test_linting_inside_a_repo_names_it_like_linting_its_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    org = tmp_path / "org"
+    make_org(org, ["alpha"])
+    (org / "alpha" / "template.yaml").write_text("a: 1\na: 2\n", encoding="utf-8")
+    outside = lint_repos(LintOptions(paths=(org / "alpha",), use_cache=False, jobs=1), Policy(), tmp_path)
+    monkeypatch.chdir(org / "alpha")
+    inside = lint_repos(LintOptions(paths=(Path("."),), use_cache=False, jobs=1), Policy(), org / "alpha")
+    assert [r.name for r in inside] == ["alpha"]
+    assert [f.fingerprint for f in inside[0].findings] == [f.fingerprint for f in outside[0].findings]

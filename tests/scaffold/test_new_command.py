@@ -185,7 +185,9 @@ def test_a_failing_step_leaves_no_partial_repo(step: str, tmp_path: Path,
 
     monkeypatch.setattr(create, step, broken)
 
-    with pytest.raises(RuntimeError, match=f"{step} broke"):
+    # A git failure is the user's to fix (their git config): it becomes a one-line SvcError.
+    expected = SvcError if step == "commit_initial" else RuntimeError
+    with pytest.raises(expected, match=f"{step} broke"):
         new_service(NewRequest(name="billing", owner="team-x", output_dir=tmp_path))
     assert listing(tmp_path) == []
 
@@ -423,3 +425,31 @@ def test_cookiecutter_and_gitpython_are_imported_lazily() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, cwd=Path(__file__).resolve().parents[2])
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("name", ["aws-billing", "ssm-store", "awsome"])
+def test_names_aws_reserves_for_ssm_parameters_are_refused(
+        name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, name, "--owner", "team-x", "-o", str(tmp_path), "--no-git")
+    assert (code, out) == (2, "")
+    assert err == (f"svc: error: invalid service name {name!r}: AWS reserves SSM parameter names "
+                   "starting with 'aws' or 'ssm', and the name is the service's SSM prefix; "
+                   "e.g. 'billing' or 'order-history'\n")
+    assert listing(tmp_path) == []
+
+
+def test_a_broken_git_configuration_is_a_one_line_error_and_leaves_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".gitconfig").write_text("[user\nname = broken\n", encoding="utf-8")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    code, out, err = run(capsys, "billing", "--owner", "team-x", "-o", str(out_dir))
+    assert (code, out) == (2, "")
+    assert err.startswith("svc: error: git init/commit failed (")
+    assert err.endswith("): fix your git configuration, or pass --no-git\n")
+    assert len(err.splitlines()) == 1
+    assert listing(out_dir) == []

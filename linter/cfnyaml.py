@@ -43,7 +43,7 @@ class MarkedList(list):  # type: ignore[type-arg]
     col: int
 
 
-Marked = Union[MarkedStr, MarkedDict, MarkedList]
+Marked = Union[MarkedStr, MarkedDict, MarkedList]  # noqa: UP007 - a runtime alias on 3.10
 
 
 class TemplateSyntaxError(Exception):

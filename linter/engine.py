@@ -15,9 +15,9 @@ from pathlib import Path
 from linter.cfnyaml import position
 from linter.config import Policy, policy_for_repo
 from linter.errors import SvcError
+from linter.facts import Facts
 from linter.model import LoadedRepo, find_template, load_repo
 from linter.result import RepoResult
-from linter.facts import Facts
 from linter.rule import Finding, OrgRule, Problem, Rule, Severity
 from linter.suppress import apply_suppressions
 
@@ -27,7 +27,7 @@ POLICY_INVALID_CODE = "SVC005"
 
 def fingerprint(rule: str, repo: str, file: str, path: str, subject: str) -> str:
     """A finding's identity across edits: no line numbers, and never equal across files."""
-    text = "\x1f".join((rule, repo, file, path, subject))
+    text = f"{rule}\x1f{repo}\x1f{file}\x1f{path}\x1f{subject}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 

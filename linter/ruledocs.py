@@ -53,8 +53,8 @@ def rules_markdown() -> str:
     from rules import ALL_RULES
 
     parts = ["# svc rules", "",
-             "Generated from the rule docstrings by `python -m linter.ruledocs --write`; "
-             "`svc rules CODE` prints the same page.", "",
+             ("Generated from the rule docstrings by `python -m linter.ruledocs --write`; "
+              "`svc rules CODE` prints the same page."), "",
              rules_table(page=""), ""]
     for rule in ALL_RULES:
         body = rule.doc.strip().split("\n", 1)

@@ -103,14 +103,14 @@ def _progress_wanted(total: int) -> bool:
 
 def run_jobs(jobs: Sequence[_Job], workers: int) -> list[RepoResult]:
     """Lint every job, in input order; in a process pool when it pays off."""
-    advance: Callable[[], None] = lambda: None  # noqa: E731
+    advance: Callable[[], None] = lambda: None
     progress = None
     if _progress_wanted(len(jobs)):
         from rich.progress import Progress
 
         progress = Progress(transient=True, console=None)
         task = progress.add_task("linting repos", total=len(jobs))
-        advance = lambda: progress.advance(task)  # noqa: E731
+        advance = lambda: progress.advance(task)
         progress.start()
     try:
         if workers <= 1 or len(jobs) < POOL_THRESHOLD:

@@ -6,8 +6,8 @@ ORG organisation); severity is configuration, not part of the code.
 
 from __future__ import annotations
 
-from rules import engine, kms, layout, org, share_nothing
 from linter.rule import AnyRule, OrgRule, Rule
+from rules import engine, kms, layout, org, share_nothing
 
 REPO_RULES: tuple[Rule, ...] = (
     *engine.RULES,

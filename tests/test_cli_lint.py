@@ -63,7 +63,7 @@ def test_exit_2_on_usage_and_configuration_errors(
 ) -> None:
     root = repo(tmp_path, "ok", "Resources: {}\n")
     monkeypatch.chdir(tmp_path)
-    code, out, err = run(capsys, str(root), *args)
+    code, _, err = run(capsys, str(root), *args)
     assert code == 2
     assert err.splitlines()[0].startswith(message)
     assert len(err.splitlines()) == 1
@@ -76,8 +76,8 @@ def test_exit_2_for_an_invalid_policy_and_for_a_path_with_no_repo(
     policy = tmp_path / "policy.yaml"
     policy.write_text("version: 1\nselect: SN\n", encoding="utf-8")
     code, _, err = run(capsys, str(root), "--config", str(policy))
-    assert (code, err) == (2, f"svc: error: {policy}: invalid policy at select: 'SN' is not of type 'array'; "
-                              "see `svc lint --help` for the policy format\n")
+    assert (code, err) == (2, (f"svc: error: {policy}: invalid policy at select: 'SN' is not of type "
+                               "'array'; see `svc lint --help` for the policy format\n"))
     empty = tmp_path / "empty"
     empty.mkdir()
     code, _, err = run(capsys, str(empty))

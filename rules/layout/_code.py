@@ -128,7 +128,7 @@ def _classify(value: object) -> tuple[Form, object, str]:
     if "://" in text:
         return "remote", value, ""
     normal = posixpath.normpath(text) if text else "."
-    if normal.startswith("/") or normal == ".." or normal.startswith("../") or ":" in normal:
+    if normal.startswith(("/", "../")) or normal == ".." or ":" in normal:
         return "outside", value, ""
     return "local", value, "" if normal == "." else normal
 

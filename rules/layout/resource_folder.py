@@ -64,7 +64,14 @@ from linter.model import LoadedRepo
 from linter.rule import Problem, Rule
 from rules.kms._keys import show
 from rules.layout._code import (
-    NOUN, CodeRef, anchor, code_refs, folder_for, is_dir, kebab, top_folder,
+    NOUN,
+    CodeRef,
+    anchor,
+    code_refs,
+    folder_for,
+    is_dir,
+    kebab,
+    top_folder,
 )
 
 

@@ -66,7 +66,13 @@ import yaml
 from linter.model import LoadedRepo, Resource, Template
 from linter.rule import Problem, Rule
 from rules.kms._keys import key_node, resource_anchor
-from rules.layout._code import STATE_MACHINE_TYPES, SERVERLESS_STATE_MACHINE, code_refs, is_dir, kebab
+from rules.layout._code import (
+    SERVERLESS_STATE_MACHINE,
+    STATE_MACHINE_TYPES,
+    code_refs,
+    is_dir,
+    kebab,
+)
 
 INLINE = ("Definition", "DefinitionString")
 _INTEGRATION = re.compile(r"^arn:(?:\$\{[^}]*\}|[^:]*):states:::")  # any partition, even ${...}

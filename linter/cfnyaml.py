@@ -12,7 +12,7 @@ Keys of a `MarkedDict` are `MarkedStr` too, so a rule can point at a key.
 from __future__ import annotations
 
 import json
-from typing import Any, TypeVar, Union
+from typing import Any, TypeVar
 
 import yaml
 
@@ -41,9 +41,6 @@ class MarkedList(list):  # type: ignore[type-arg]
 
     line: int
     col: int
-
-
-Marked = Union[MarkedStr, MarkedDict, MarkedList]  # noqa: UP007 - a runtime alias on 3.10
 
 
 class TemplateSyntaxError(Exception):

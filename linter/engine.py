@@ -16,7 +16,7 @@ from linter.cfnyaml import position
 from linter.config import Policy, policy_for_repo
 from linter.errors import SvcError
 from linter.facts import Facts
-from linter.model import LoadedRepo, find_template, load_repo
+from linter.model import MAX_FILES, LoadedRepo, find_template, load_repo
 from linter.result import RepoResult
 from linter.rule import Finding, OrgRule, Problem, Rule, Severity
 from linter.suppress import apply_suppressions
@@ -140,9 +140,14 @@ def lint_repo(
         facts = extract_facts(repo)
     except Exception:  # noqa: BLE001 - facts feed org rules; a failure is a crash, not a stop
         facts, crashes = None, crashes + 1
+    # Rules saw only part of a repo this large: say so, and let the gate fail (it was not fully
+    # checked) rather than pass on what was read.
+    error = (f"{shown} has more than {MAX_FILES} files: svc read only part of it "
+             "(vendored dependencies or build output?)") if repo.listing.truncated else None
     return RepoResult(
         name=repo.name,
         path=shown,
+        error=error,
         findings=tuple(sorted(findings)),
         facts=facts,
         crashes=crashes,

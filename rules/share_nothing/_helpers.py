@@ -40,7 +40,6 @@ _PARTITION = re.compile(r"^(?:aws(?:-cn|-us-gov|-iso[a-z-]*)?|\$\{AWS::Partition
 _SERVICE = re.compile(r"^(?:[a-z0-9][a-z0-9-]*|\$\{[^}]*\})$")
 
 OWN_ACCOUNT = "${AWS::AccountId}"
-OWN_REGION = "${AWS::Region}"
 STACK_NAME = "${AWS::StackName}"
 OPAQUE = "${?}"
 _MAX_SHOWN = 100

@@ -162,3 +162,17 @@ def test_a_policy_alias_bomb_is_refused_fast(tmp_path: Path) -> None:
     assert time.perf_counter() - started < 2
     assert [f.rule for f in result.findings] == ["SVC005"]
     assert "alias bomb" in result.findings[0].message
+
+
+def test_a_repo_too_large_to_read_whole_is_reported_not_passed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import linter.model
+
+    monkeypatch.setattr(linter.model, "MAX_FILES", 3)
+    monkeypatch.setattr("linter.engine.MAX_FILES", 3)
+    root = write(tmp_path / "svc", "template.yaml", b"Resources: {}\n")
+    for index in range(6):
+        write(root, f"vendor/f{index}.txt", b"x")
+    result = lint_repo(root, Policy(select=("SVC",)), TEST_RULES, display_path="svc")
+    assert result.error == "svc has more than 3 files: svc read only part of it (vendored dependencies or build output?)"

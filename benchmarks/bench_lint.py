@@ -29,7 +29,7 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
 CORPUS = PROJECT.parent / "shared" / "corpus" / "serverless-patterns"
-SVC = [sys.executable, "-m", "linter"]
+SVC = [sys.executable, "-m", "svc_serverless"]
 # cfn-lint has no `python -m` entry point: use its console script next to this interpreter.
 CFN_LINT = [str(Path(sys.executable).with_name("cfn-lint"))]
 # Exit codes that mean "ran and reported": svc 0/1; cfn-lint ORs 2/4/8 for error/warning/info.

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TEMPLATE = ROOT / "scaffold" / "template"
+TEMPLATE = ROOT / "svc_serverless" / "scaffold" / "template"
 NAME = "bench-svc"
 BUDGET_SECONDS = 1.0
 
@@ -44,7 +44,7 @@ class Timing:
 
 
 def svc_command(out: Path) -> list[str]:
-    return [sys.executable, "-m", "linter", "new", NAME, "--owner", "team-x", "--no-git",
+    return [sys.executable, "-m", "svc_serverless", "new", NAME, "--owner", "team-x", "--no-git",
             "-o", str(out)]
 
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-import linter.run
-from linter.cli import main
+from svc_serverless.cli import main
+from svc_serverless.linter import run as lint_run
 
 PROJECT = Path(__file__).resolve().parents[1]
-SARIF_SCHEMA = PROJECT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = PROJECT / "tests" / "vendor" / "sarif-schema-2.1.0.json"
 
 DUPLICATE = "Resources:\n  T:\n    Type: AWS::SQS::Queue\n    Type: AWS::SNS::Topic\n"
 
@@ -88,7 +88,7 @@ def test_exit_3_on_an_internal_error(tmp_path: Path, capsys: pytest.CaptureFixtu
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(linter.run, "org_findings", boom)
+    monkeypatch.setattr(lint_run, "org_findings", boom)
     root = repo(tmp_path, "ok", "Resources: {}\n")
     code, _, err = run(capsys, str(root))
     assert code == 3
@@ -145,9 +145,9 @@ def test_baseline_accepts_old_findings_and_fails_new_ones(tmp_path: Path, capsys
 def test_progress_bar_only_for_long_runs_on_a_terminal_outside_ci(
     monkeypatch: pytest.MonkeyPatch, repos: int, tty: bool, ci: str, wanted: bool
 ) -> None:
-    monkeypatch.setattr(linter.run.sys.stderr, "isatty", lambda: tty)
+    monkeypatch.setattr(lint_run.sys.stderr, "isatty", lambda: tty)
     monkeypatch.setenv("CI", ci)
-    assert linter.run._progress_wanted(repos) is wanted
+    assert lint_run._progress_wanted(repos) is wanted
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Acceptance on real repos: the 218 SAM projects in ../shared/corpus all load and lint.
+"""Acceptance on real repos: the 218 SAM projects of the optional corpus (tests/corpus.py) all load and lint.
 
 Most of them break svc's rules (they are not svc repos); that is the point. What must hold:
 no crash, no internal-error exit, every repo listed, and every unparseable template reported as
@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from linter.cli import main
-
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "serverless-patterns"
+from svc_serverless.cli import main
+from tests.corpus import CORPUS, needs_corpus
 
 UNPARSEABLE = [
     ("apigw-ec2", "template.yaml", 80, "duplicate key 'eu-west-3' (first defined on line 64)"),
@@ -24,7 +23,7 @@ UNPARSEABLE = [
     ("sam-webapp-cognito", "template.yaml", 29, "duplicate key 'Name' (first defined on line 25)"),
 ]
 
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not found at {CORPUS}")
+pytestmark = needs_corpus
 
 
 def test_every_corpus_repo_loads_and_lints_without_a_crash(capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from linter.ruledocs import readme_with_table, rules_markdown
+from svc_serverless.linter.ruledocs import readme_with_table, rules_markdown
 
 PROJECT = Path(__file__).resolve().parents[1]
-FIX = "run `python -m linter.ruledocs --write` and commit the result"
+FIX = "run `python -m svc_serverless.linter.ruledocs --write` and commit the result"
 
 
 def test_docs_rules_md_is_generated_from_the_registry() -> None:

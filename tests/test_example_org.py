@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from linter.cli import main
+from svc_serverless.cli import main
 
 PROJECT = Path(__file__).resolve().parents[1]
 

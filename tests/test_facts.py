@@ -15,10 +15,10 @@ import jsonschema
 import pytest
 import yaml
 
-import linter
-from linter.cli import main
-from linter.errors import SvcError
-from linter.facts import (
+import svc_serverless
+from svc_serverless.cli import main
+from svc_serverless.errors import SvcError
+from svc_serverless.linter.facts import (
     ANY_VALUE,
     FACTS_VERSION,
     SCHEMA_PATH,
@@ -35,10 +35,9 @@ from linter.facts import (
     facts_to_json,
     results_from_facts_dir,
 )
-from linter.model import find_template, load_repo
+from svc_serverless.linter.model import find_template, load_repo
+from tests.corpus import CORPUS, needs_corpus
 from tests.org.test_cases import load_cases, write_repos
-
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "serverless-patterns"
 
 MANIFEST = """\
 apiVersion: backstage.io/v1alpha1
@@ -370,7 +369,7 @@ def test_lint_from_facts_equals_lint_from_repos(
 ) -> None:
     """`svc facts` each repo into a folder, then `svc lint --facts DIR`: the same org findings."""
     if "svc_version" in case:
-        monkeypatch.setattr(linter, "__version__", case["svc_version"])
+        monkeypatch.setattr(svc_serverless, "__version__", case["svc_version"])
     monkeypatch.chdir(tmp_path)
     repos = write_repos(tmp_path / "org", case["repos"])
     config: list[str] = []
@@ -394,7 +393,7 @@ def test_lint_from_facts_equals_lint_from_repos(
     assert [list(f[1:5]) for f in direct if f[0] == code] == case["findings"]
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is not checked out")
+@needs_corpus
 def test_every_corpus_repo_gives_valid_facts() -> None:
     validator = jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
     repos = [d for d in sorted(CORPUS.iterdir()) if d.is_dir() and find_template(d) is not None]

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from linter.rule import AnyRule
-from rules import ALL_RULES, REPO_RULES
+from svc_serverless.linter.rule import AnyRule
+from svc_serverless.rules import ALL_RULES, REPO_RULES
 
 SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
 CODE = re.compile(r"^(SVC|SN|KMS|LAY|ORG)\d{3}$")

@@ -7,9 +7,14 @@ from pathlib import Path
 import git
 import pytest
 
-from linter.cli import main
-from linter.errors import SvcError
-from linter.sources import RepoSource, clone_targets, parse_repos_file, repo_folder_name
+from svc_serverless.cli import main
+from svc_serverless.errors import SvcError
+from svc_serverless.linter.sources import (
+    RepoSource,
+    clone_targets,
+    parse_repos_file,
+    repo_folder_name,
+)
 
 TEMPLATE = "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n"
 

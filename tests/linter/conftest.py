@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from linter.model import LoadedRepo, walk
-from linter.rule import Problem, Rule
-from rules.engine import RULES as ENGINE_RULES
+from svc_serverless.linter.model import LoadedRepo, walk
+from svc_serverless.linter.rule import Problem, Rule
+from svc_serverless.rules.engine import RULES as ENGINE_RULES
 
 
 def _check_imports(repo: LoadedRepo) -> Iterator[Problem]:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-import linter.engine
-from linter.config import Policy
-from linter.run import LintOptions, lint_repos
+from svc_serverless.linter import engine
+from svc_serverless.linter.config import Policy
+from svc_serverless.linter.run import LintOptions, lint_repos
 
 TEMPLATE = "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Timeout: 3\n"
 
@@ -33,8 +33,8 @@ def test_warm_run_parses_nothing_and_an_edit_relints_one_repo(
     assert lint(org, cache) == {"alpha": False, "beta": False, "gamma": False}
 
     loaded: list[str] = []
-    real_load = linter.engine.load_repo
-    monkeypatch.setattr(linter.engine, "load_repo", lambda root, policy=None, name=None: loaded.append(root.name) or real_load(root, policy, name))
+    real_load = engine.load_repo
+    monkeypatch.setattr(engine, "load_repo", lambda root, policy=None, name=None: loaded.append(root.name) or real_load(root, policy, name))
     assert lint(org, cache) == {"alpha": True, "beta": True, "gamma": True}
     assert loaded == []
 
@@ -82,13 +82,13 @@ def test_pool_and_serial_runs_agree(tmp_path: Path) -> None:
 
 
 def test_org_pass_is_reused_only_while_no_repo_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from linter.run import run_lint
+    from svc_serverless.linter.run import run_lint
 
     org, cache = tmp_path / "org", tmp_path / "cache"
     make_org(org, ["alpha", "beta"])
     calls: list[int] = []
-    real = linter.engine.run_org_rules
-    monkeypatch.setattr(linter.engine, "run_org_rules",
+    real = engine.run_org_rules
+    monkeypatch.setattr(engine, "run_org_rules",
                         lambda facts, *rest: calls.append(len(facts)) or real(facts, *rest))
     options = LintOptions(paths=(org,), cache_dir=cache, jobs=1, output=tmp_path / "out.json",
                           output_format="json")

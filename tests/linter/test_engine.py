@@ -6,8 +6,8 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from linter.config import Policy, apply
-from linter.engine import lint_repo
+from svc_serverless.linter.config import Policy, apply
+from svc_serverless.linter.engine import lint_repo
 from tests.linter.conftest import TEMPLATE, TEST_RULES
 
 TODAY = date(2026, 11, 24)

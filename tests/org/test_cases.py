@@ -31,12 +31,12 @@ from typing import Any
 import pytest
 import yaml
 
-import linter
-from linter.config import Policy
-from linter.engine import lint_repo, run_org_rules
-from linter.facts import Facts, facts_from_json, facts_to_json
-from linter.rule import Finding
-from rules import ORG_RULES
+import svc_serverless
+from svc_serverless.linter.config import Policy
+from svc_serverless.linter.engine import lint_repo, run_org_rules
+from svc_serverless.linter.facts import Facts, facts_from_json, facts_to_json
+from svc_serverless.linter.rule import Finding
+from svc_serverless.rules import ORG_RULES
 
 CASES_DIR = Path(__file__).parent / "cases"
 
@@ -88,7 +88,7 @@ def test_org_case(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: str, case: dict[str, Any]
 ) -> None:
     if "svc_version" in case:
-        monkeypatch.setattr(linter, "__version__", case["svc_version"])
+        monkeypatch.setattr(svc_serverless, "__version__", case["svc_version"])
     facts = repo_facts(write_repos(tmp_path, case["repos"]))
     findings = org_lint(facts, code, case.get("policy", {}))
     found = [[f.repo, f.file, f.line, f.column] for f in findings]

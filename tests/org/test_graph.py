@@ -3,9 +3,9 @@ clusters, many separate groups. Each must give a bounded, deterministic answer."
 
 from __future__ import annotations
 
-from linter.config import Policy
-from linter.facts import Event, Facts, Loc, exact
-from rules.org.no_service_cycle import (
+from svc_serverless.linter.config import Policy
+from svc_serverless.linter.facts import Event, Facts, Loc, exact
+from svc_serverless.rules.org.no_service_cycle import (
     check,
     elementary_cycles,
     shortest_cycle,

@@ -8,8 +8,8 @@ every format must escape.
 
 from __future__ import annotations
 
-from linter.result import LintResult, RepoResult
-from linter.rule import Finding, Rule, Severity, Suppression
+from svc_serverless.linter.result import LintResult, RepoResult
+from svc_serverless.linter.rule import Finding, Rule, Severity, Suppression
 
 PAGE = """Do not import another stack's outputs.
 

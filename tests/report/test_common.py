@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from linter.report.common import (
+from svc_serverless.linter.report.common import (
     ArtifactPaths,
     RepoGroup,
     doc_section,
@@ -14,7 +14,7 @@ from linter.report.common import (
     rule_doc_url,
     summary_line,
 )
-from linter.result import LintResult, RepoResult
+from svc_serverless.linter.result import LintResult, RepoResult
 from tests.report import samples
 
 

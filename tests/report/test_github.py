@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from linter.report.github import render
-from linter.result import LintResult, RepoResult
+from svc_serverless.linter.report.github import render
+from svc_serverless.linter.result import LintResult, RepoResult
 from tests.report import samples
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
-from linter.facts import Api, Event, Facts, Loc, Name, exact
-from linter.report.graph import API, EVENT, GraphEdge, Node, build, service_graph
-from linter.report.markdown import mermaid_section, mermaid_text, render
-from linter.result import LintResult, RepoResult
-from linter.rule import Finding
+from svc_serverless.linter.facts import Api, Event, Facts, Loc, Name, exact
+from svc_serverless.linter.report.graph import API, EVENT, GraphEdge, Node, build, service_graph
+from svc_serverless.linter.report.markdown import mermaid_section, mermaid_text, render
+from svc_serverless.linter.result import LintResult, RepoResult
+from svc_serverless.linter.rule import Finding
 from tests.report import samples
 
 AT = Loc("catalog-info.yaml", 7, 11)

@@ -7,10 +7,10 @@ import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
-from linter.facts import Facts
-from linter.report import render as render_format
-from linter.report.html import MAX_INLINE_LABELS, families, family, render
-from linter.result import LintResult, RepoResult
+from svc_serverless.linter.facts import Facts
+from svc_serverless.linter.report import render as render_format
+from svc_serverless.linter.report.html import MAX_INLINE_LABELS, families, family, render
+from svc_serverless.linter.result import LintResult, RepoResult
 from tests.report import samples
 from tests.report.test_graph import CYCLE_MESSAGE, big_org, event, org_repos
 

@@ -9,12 +9,12 @@ from typing import Any
 import jsonschema
 import pytest
 
-from linter import __version__
-from linter.report.json_report import render
-from linter.result import LintResult
+from svc_serverless import __version__
+from svc_serverless.linter.report.json_report import render
+from svc_serverless.linter.result import LintResult
 from tests.report import samples
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "linter" / "schemas" / "report.schema.json"
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "svc_serverless" / "linter" / "schemas" / "report.schema.json"
 
 
 def _schema() -> dict[str, Any]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from linter.report.junit import render
-from linter.result import LintResult, RepoResult
+from svc_serverless.linter.report.junit import render
+from svc_serverless.linter.result import LintResult, RepoResult
 from tests.report import samples
 
 COUNTS = ("tests", "failures", "errors", "skipped")

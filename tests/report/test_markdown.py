@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from linter.report.markdown import escape, message_cell, render, table_code
-from linter.result import LintResult, RepoResult
+from svc_serverless.linter.report.markdown import escape, message_cell, render, table_code
+from svc_serverless.linter.result import LintResult, RepoResult
 from tests.report import samples
 
 DOCS = "https://github.com/svc-dev/svc/blob/main/docs/rules.md"

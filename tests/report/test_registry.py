@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from linter.cli import FORMATS
-from linter.errors import SvcError
-from linter.report import REPORTERS, render
+from svc_serverless.errors import SvcError
+from svc_serverless.linter.cli import FORMATS
+from svc_serverless.linter.report import REPORTERS, render
 from tests.report import samples
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -33,10 +33,10 @@ def _imported_after_render(fmt: str) -> list[str]:
     """Which heavy modules a fresh interpreter has loaded after rendering `fmt`."""
     script = (
         "import sys\n"
-        "from linter.report import render\n"
+        "from svc_serverless.linter.report import render\n"
         "from tests.report import samples\n"
         f"render({fmt!r}, samples.mixed())\n"
-        "heavy = ('rich', 'xml.etree.ElementTree', 'rules', 'jsonschema', 'yaml')\n"
+        "heavy = ('rich', 'xml.etree.ElementTree', 'svc_serverless.rules', 'jsonschema', 'yaml')\n"
         "print(' '.join(m for m in heavy if m in sys.modules))\n"
     )
     done = subprocess.run(

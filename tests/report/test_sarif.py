@@ -9,14 +9,14 @@ from typing import Any
 import jsonschema
 import pytest
 
-from linter import __version__
-from linter.report.sarif import render
-from linter.result import LintResult, RepoResult
-from rules import find_rule
+from svc_serverless import __version__
+from svc_serverless.linter.report.sarif import render
+from svc_serverless.linter.result import LintResult, RepoResult
+from svc_serverless.rules import find_rule
 from tests.report import samples
 
 PROJECT = Path(__file__).resolve().parents[2]
-SARIF_SCHEMA = PROJECT / ".." / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = PROJECT / "tests" / "vendor" / "sarif-schema-2.1.0.json"
 
 
 def _log(result: LintResult) -> dict[str, Any]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from linter.report.text import render
-from linter.result import LintResult, RepoResult
+from svc_serverless.linter.report.text import render
+from svc_serverless.linter.result import LintResult, RepoResult
 from tests.report import samples
 
 

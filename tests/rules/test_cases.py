@@ -28,9 +28,9 @@ from typing import Any
 import pytest
 import yaml
 
-from linter.config import Policy
-from linter.engine import lint_repo
-from rules import REPO_RULES
+from svc_serverless.linter.config import Policy
+from svc_serverless.linter.engine import lint_repo
+from svc_serverless.rules import REPO_RULES
 
 CASES_DIR = Path(__file__).parent / "cases"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scaffold.create import NewRequest, new_service
+from svc_serverless.scaffold.create import NewRequest, new_service
 
 RUNTIMES = ("python3.13", "python3.12", "nodejs22.x")
 CI_SYSTEMS = ("github", "gitlab", "codebuild", "none")

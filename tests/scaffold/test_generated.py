@@ -20,7 +20,7 @@ import yaml
 from tests.scaffold.conftest import CI_FILES, COMBOS, OWNER, SERVICE, Combo, combo_ids, files
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-MANIFEST_SCHEMA = REPO_ROOT / "linter" / "schemas" / "manifest.schema.json"
+MANIFEST_SCHEMA = REPO_ROOT / "svc_serverless" / "linter" / "schemas" / "manifest.schema.json"
 LOCAL_PATH_PROPERTIES = ("CodeUri", "ContentUri", "DefinitionUri", "DefinitionS3Location")
 
 # The exact tree of the default-like combination; the other combinations are checked as
@@ -252,7 +252,7 @@ def test_every_function_has_the_globals_and_own_log_group(rendered: dict[Combo, 
 
 
 def test_x86_and_custom_answers_lint_clean(tmp_path: Path) -> None:
-    from scaffold.create import NewRequest, new_service
+    from svc_serverless.scaffold.create import NewRequest, new_service
 
     repo = new_service(NewRequest(name="ledger", owner="group:default/team-money",
                                   architecture="x86_64", output_dir=tmp_path, git=False,
@@ -350,7 +350,7 @@ def test_config_files_parse(rendered: dict[Combo, Path], combo: Combo) -> None:
 def test_generated_python_is_ruff_clean_even_with_the_longest_names(tmp_path: Path) -> None:
     import ruff
 
-    from scaffold.create import NewRequest, new_service
+    from svc_serverless.scaffold.create import NewRequest, new_service
 
     longest = "abcdefghij-abcdefghij-abcdefghij-abcdefg"
     repo = new_service(NewRequest(name=longest, owner=OWNER, output_dir=tmp_path, git=False,
@@ -371,7 +371,7 @@ def test_svc_lint_finds_nothing(rendered: dict[Combo, Path], combo: Combo,
     rules (duplicate names, events nobody consumes)."""
     import json
 
-    from linter.cli import main
+    from svc_serverless.cli import main
 
     code = main(["lint", str(rendered[combo]), "--no-cache", "--jobs", "1", "--fail-on", "info",
                  "--format", "json"])

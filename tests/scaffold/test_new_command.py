@@ -8,11 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from linter import __version__
-from linter.cli import build_parser, main
-from linter.errors import SvcError
-from scaffold import create
-from scaffold.create import NewRequest, load_template, new_service, template_fingerprint
+from svc_serverless import __version__
+from svc_serverless.cli import build_parser, main
+from svc_serverless.errors import SvcError
+from svc_serverless.scaffold import create
+from svc_serverless.scaffold.create import (
+    NewRequest,
+    load_template,
+    new_service,
+    template_fingerprint,
+)
 from tests.scaffold.conftest import listing
 
 NAME_ERROR = ("invalid service name {!r}: use lower-case kebab-case, 3-40 characters, "
@@ -420,7 +425,7 @@ def test_cookiecutter_and_gitpython_are_imported_lazily() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, scaffold.create, linter.cli; "
+    code = ("import sys, svc_serverless.scaffold.create, svc_serverless.cli; "
             "print(sorted(m for m in ('cookiecutter', 'git', 'jinja2') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, cwd=Path(__file__).resolve().parents[2])

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SCAFFOLD = ROOT / "scaffold"
+SCAFFOLD = ROOT / "svc_serverless" / "scaffold"
 
 
 def test_package_data_globs_cover_every_template_file() -> None:
     tomllib = pytest.importorskip("tomllib", reason="Python 3.11+ reads TOML")
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    patterns = config["tool"]["setuptools"]["package-data"]["scaffold"]
+    patterns = config["tool"]["setuptools"]["package-data"]["svc_serverless.scaffold"]
     # setuptools expands package-data exactly like this: glob(recursive=True) in the package.
     packaged = {os.path.relpath(path, SCAFFOLD)
                 for pattern in patterns

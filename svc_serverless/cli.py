@@ -1,0 +1,75 @@
+"""The `svc` command: composes the subcommands each package registers, and handles errors.
+
+`main(argv) -> int` is the whole interface, so tests call it directly. User-facing problems
+raise SvcError anywhere below; they are turned into one line here and nowhere else.
+Each package owns its commands (`scaffold.cli`: new; `linter.cli`: lint, rules, facts) and
+imports its heavy parts inside the command functions: `svc lint` as a CI gate must not pay
+for cookiecutter, GitPython or rich unless it uses them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from svc_serverless import __version__
+from svc_serverless.errors import SvcError
+
+# Exit codes (docs/architecture.md): findings and breakage never share a code.
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so usage errors go through the one handler."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise SvcError(f"{message} (see `{self.prog} --help`)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from svc_serverless.linter import cli as linter_cli
+    from svc_serverless.scaffold import cli as scaffold_cli
+
+    parser = Parser(
+        prog="svc",
+        description="Create and lint share-nothing serverless microservice repositories.",
+    )
+    parser.add_argument("--version", action="version", version=f"svc {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    scaffold_cli.register(sub)
+    linter_cli.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return EXIT_USAGE
+        code: int = args.run(args)
+        return code
+    except SvcError as err:
+        print(f"svc: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("svc: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as err:  # noqa: BLE001 - the one place internal errors become exit 3
+        import traceback
+
+        traceback.print_exc()
+        print(f"svc: internal error: {err.__class__.__name__}: {err} (please report this)",
+              file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""Baselines: accept today's findings so that only new ones fail.
+
+A baseline is a JSON list of fingerprints. Fingerprints hold no line numbers (edits above a
+finding do not make it "new") and include the file and repo (a new violation in another file
+is never absorbed by an old one, unlike checkov#7647).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from pathlib import Path
+
+from svc_serverless.errors import SvcError
+from svc_serverless.linter.rule import Finding, Suppression
+
+BASELINE_VERSION = 1
+
+
+def write_baseline(path: Path, findings: Iterable[Finding]) -> int:
+    entries = sorted(
+        {(f.fingerprint, f.rule, f.repo, f.file) for f in findings if not f.suppressed}
+    )
+    data = {
+        "version": BASELINE_VERSION,
+        "findings": [
+            {"fingerprint": fp, "rule": rule, "repo": repo, "file": file}
+            for fp, rule, repo, file in entries
+        ],
+    }
+    try:
+        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    except OSError as err:
+        raise SvcError(f"cannot write baseline {path}: {err.strerror}") from None
+    return len(entries)
+
+
+def read_baseline(path: Path) -> frozenset[str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise SvcError(f"cannot read baseline {path}: {err.strerror}; "
+                       "create one with --write-baseline") from None
+    except ValueError:
+        raise SvcError(f"{path} is not a svc baseline (invalid JSON): "
+                       "recreate it with --write-baseline") from None
+    if not isinstance(data, dict) or data.get("version") != BASELINE_VERSION or not isinstance(
+        data.get("findings"), list
+    ):
+        raise SvcError(f"{path} is not a svc baseline (version {BASELINE_VERSION}): "
+                       "recreate it with --write-baseline")
+    return frozenset(
+        str(e["fingerprint"]) for e in data["findings"] if isinstance(e, dict) and "fingerprint" in e
+    )
+
+
+def apply_baseline(
+    findings: Iterable[Finding], accepted: frozenset[str], name: str,
+    mandatory: Callable[[str], bool] = lambda code: False,
+) -> list[Finding]:
+    """Mark findings already in the baseline as suppressed (kept visible, never failing).
+
+    A baseline is a suppression too: it never hides a rule the organisation made mandatory.
+    """
+    reason = Suppression(f"in baseline {name}", source="baseline")
+    return [
+        replace(f, suppression=reason)
+        if f.fingerprint in accepted and not f.suppressed and not mandatory(f.rule) else f
+        for f in findings
+    ]

@@ -1,0 +1,113 @@
+"""The linter's subcommands: `svc lint`, `svc rules` and `svc facts`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from svc_serverless.errors import SvcError
+
+FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "html")
+
+
+def register(sub: Any) -> None:
+    """Add the linter's subcommands to the `svc` parser's subparsers."""
+    lint = sub.add_parser(
+        "lint",
+        help="check one or many service repositories",
+        description=(
+            "Check service repositories against the share-nothing, KMS and layout rules, and an "
+            "organisation's repositories against each other. Exit codes: 0 nothing at or above "
+            "--fail-on, 1 findings at or above it, 2 usage or configuration error, 3 internal error."
+        ),
+    )
+    lint.add_argument("paths", nargs="*", type=Path,
+                      help="service repos, or folders holding service repos (default: .)")
+    lint.add_argument("--repos", type=Path, metavar="FILE",
+                      help="file listing git URLs to clone and lint (one per line, or YAML with branches)")
+    lint.add_argument("--facts", type=Path, metavar="DIR",
+                      help="run the organisation rules over facts files (from `svc facts`) in DIR")
+    lint.add_argument("--config", type=Path, metavar="FILE", help="organisation policy file (YAML)")
+    lint.add_argument("--select", action="append", default=[], metavar="CODE",
+                      help="run only these rules (code or prefix, e.g. SN or KMS002); repeatable")
+    lint.add_argument("--ignore", action="append", default=[], metavar="CODE",
+                      help="do not run these rules (code or prefix); repeatable")
+    lint.add_argument("--format", "-f", choices=FORMATS, default="text", help="output format (default: text)")
+    lint.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE")
+    lint.add_argument("--fail-on", choices=("error", "warning", "info", "never"), default="error",
+                      help="lowest severity that makes the exit code 1 (default: error)")
+    lint.add_argument("--no-suppressions", action="store_true",
+                      help="ignore every suppression (audit mode): suppressed findings count again")
+    lint.add_argument("--baseline", type=Path, metavar="FILE",
+                      help="findings recorded in FILE are reported as suppressed; only new ones fail")
+    lint.add_argument("--write-baseline", type=Path, metavar="FILE",
+                      help="record every current finding in FILE (then exit 0)")
+    lint.add_argument("--jobs", "-j", type=int, default=0,
+                      help="worker processes (default: one per CPU; 1 disables the pool)")
+    lint.add_argument("--cache-dir", type=Path, metavar="DIR",
+                      help="per-repo result cache and clone cache (default: ~/.cache/svc)")
+    lint.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
+
+    rules = sub.add_parser("rules", help="list the rules, or print one rule's documentation",
+                           description="List every rule, or print the documentation of one.")
+    rules.add_argument("code", nargs="?", help="a rule code (e.g. SN001) or name")
+
+    facts = sub.add_parser(
+        "facts",
+        help="print the facts organisation rules use, as JSON",
+        description="Print one repo's facts (service, owner, events, APIs, ...) as versioned JSON.",
+    )
+    facts.add_argument("path", nargs="?", type=Path, default=Path("."), help="a service repo (default: .)")
+    facts.add_argument("--output", "-o", type=Path, metavar="FILE", help="write to FILE instead of stdout")
+    lint.set_defaults(run=_run_lint)
+    rules.set_defaults(run=_run_rules)
+    facts.set_defaults(run=_run_facts)
+
+
+def _run_lint(args: argparse.Namespace) -> int:
+    from svc_serverless.linter.run import LintOptions, run_lint
+
+    options = LintOptions(
+        paths=tuple(args.paths) or ((Path("."),) if not (args.repos or args.facts) else ()),
+        repos_file=args.repos,
+        facts_dir=args.facts,
+        config=args.config,
+        select=tuple(args.select),
+        ignore=tuple(args.ignore),
+        output_format=args.format,
+        output=args.output,
+        fail_on=args.fail_on,
+        no_suppressions=args.no_suppressions,
+        baseline=args.baseline,
+        write_baseline=args.write_baseline,
+        jobs=args.jobs,
+        cache_dir=args.cache_dir,
+        use_cache=not args.no_cache,
+    )
+    return run_lint(options)
+
+
+def _run_rules(args: argparse.Namespace) -> int:
+    from svc_serverless.linter.ruledocs import print_rule, print_rule_list
+
+    if args.code:
+        print_rule(args.code)
+    else:
+        print_rule_list()
+    return 0
+
+
+def _run_facts(args: argparse.Namespace) -> int:
+    from svc_serverless.linter.facts import facts_json_for_path
+
+    text = facts_json_for_path(args.path)
+    if args.output:
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as err:
+            raise SvcError(f"cannot write facts to {args.output}: {err.strerror}") from None
+    else:
+        sys.stdout.write(text)
+    return 0

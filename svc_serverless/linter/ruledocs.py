@@ -1,0 +1,104 @@
+"""`svc rules` and `svc rules CODE`: the rule list and each rule's page, from the registry."""
+
+from __future__ import annotations
+
+import sys
+
+from svc_serverless.errors import SvcError
+from svc_serverless.linter.rule import AnyRule
+
+
+def summary(rule: AnyRule) -> str:
+    """The first line of a rule's documentation."""
+    return rule.doc.strip().splitlines()[0] if rule.doc.strip() else ""
+
+
+def rule_list_text() -> str:
+    from svc_serverless.rules import ALL_RULES
+
+    width = max(len(r.name) for r in ALL_RULES)
+    lines = [f"{'CODE':<7} {'NAME':<{width}} {'DEFAULT':<8} SUMMARY"]
+    lines += [f"{r.code:<7} {r.name:<{width}} {r.severity:<8} {summary(r)}" for r in ALL_RULES]
+    lines.append("")
+    lines.append("`svc rules CODE` prints a rule's page; --select/--ignore take codes or prefixes (SN, KMS0).")
+    return "\n".join(lines) + "\n"
+
+
+def rule_page(code_or_name: str) -> str:
+    from svc_serverless.rules import ALL_RULES, find_rule
+
+    rule = find_rule(code_or_name)
+    if rule is None:
+        known = ", ".join(r.code for r in ALL_RULES)
+        raise SvcError(f"no rule {code_or_name!r}: run `svc rules` to list them ({known})")
+    header = f"{rule.code} {rule.name} (default severity: {rule.severity}; tags: {', '.join(rule.tags)})"
+    return f"{header}\n\n{rule.doc.strip()}\n"
+
+
+def print_rule_list() -> None:
+    sys.stdout.write(rule_list_text())
+
+
+def print_rule(code_or_name: str) -> None:
+    sys.stdout.write(rule_page(code_or_name))
+
+
+def anchor(code: str) -> str:
+    """The docs/rules.md anchor of a rule (SARIF helpUri and Markdown links use it)."""
+    return code.lower()
+
+
+def rules_markdown() -> str:
+    """docs/rules.md: every rule's page, generated from the registry (a test keeps it current)."""
+    from svc_serverless.rules import ALL_RULES
+
+    parts = ["# svc rules", "",
+             ("Generated from the rule docstrings by `python -m linter.ruledocs --write`; "
+              "`svc rules CODE` prints the same page."), "",
+             rules_table(page=""), ""]
+    for rule in ALL_RULES:
+        body = rule.doc.strip().split("\n", 1)
+        details = body[1].strip().replace("\n## ", "\n#### ") if len(body) > 1 else ""
+        details = details.replace("## ", "#### ", 1) if details.startswith("## ") else details
+        parts += [f'<a id="{anchor(rule.code)}"></a>', f"## {rule.code} {rule.name}", "",
+                  f"{summary(rule)}", "",
+                  f"Default severity: **{rule.severity}**. Tags: {', '.join(rule.tags)}.", "",
+                  details, ""]
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def rules_table(page: str = "docs/rules.md") -> str:
+    """A table of every rule, each code linking to its section of `page` ("" for the page itself)."""
+    from svc_serverless.rules import ALL_RULES
+
+    lines = ["| code | name | default | what it checks |", "|---|---|---|---|"]
+    lines += [f"| [{r.code}]({page}#{anchor(r.code)}) | `{r.name}` | {r.severity} | "
+              f"{_cell(summary(r))} |" for r in ALL_RULES]
+    return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+README_START = "<!-- rules:start -->"
+README_END = "<!-- rules:end -->"
+
+
+def readme_with_table(readme: str) -> str:
+    head, _, rest = readme.partition(README_START)
+    _, _, tail = rest.partition(README_END)
+    return f"{head}{README_START}\n{rules_table()}\n{README_END}{tail}"
+
+
+if __name__ == "__main__":
+    from pathlib import Path
+
+    project = Path(__file__).resolve().parents[2]
+    if sys.argv[1:] == ["--write"]:
+        (project / "docs").mkdir(exist_ok=True)
+        (project / "docs" / "rules.md").write_text(rules_markdown(), encoding="utf-8")
+        readme = project / "README.md"
+        readme.write_text(readme_with_table(readme.read_text(encoding="utf-8")), encoding="utf-8")
+    else:
+        sys.stdout.write(rules_markdown())

@@ -1,0 +1,211 @@
+"""Suppressions: accepted findings, each with a mandatory reason and an optional expiry date.
+
+Two places, because YAML comments do not survive `sam package` but resource Metadata does:
+
+- in the template, per resource (or for the whole repo in the top-level `Metadata`):
+      Metadata:
+        svc:
+          ignore:
+            - rule: KMS002
+              reason: migrating to the service key in PLAT-123
+              expires: 2027-03-31
+- as a YAML comment on the offending line, or alone on the line above it:
+      KMSMasterKeyId: alias/aws/dynamodb  # svc: ignore[KMS002] reason="PLAT-123" expires=2027-03-31
+
+Suppressed findings are kept (marked) so JSON and SARIF still show them; `--no-suppressions`
+reports them as ordinary findings. Invalid suppressions (SVC003) and expired ones (SVC004) are
+findings themselves and suppress nothing; the engine's own codes cannot be suppressed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from svc_serverless.linter.cfnyaml import MarkedDict, position
+from svc_serverless.linter.model import LoadedRepo
+from svc_serverless.linter.rule import Finding, Problem, Rule, Severity, Suppression
+
+INVALID_CODE = "SVC003"
+EXPIRED_CODE = "SVC004"
+# The engine's own findings: suppressing "the template cannot be parsed" or "the policy is
+# invalid" would let a repo pass the gate without being checked at all.
+UNSUPPRESSIBLE = frozenset({"SVC001", "SVC002", INVALID_CODE, EXPIRED_CODE, "SVC005"})
+
+_COMMENT = re.compile(r"#\s*svc:\s*ignore\[(?P<codes>[^\]]*)\](?P<rest>.*)$")
+_REASON = re.compile(r'reason\s*=\s*"(?P<reason>[^"]*)"')
+_EXPIRES = re.compile(r"expires\s*=\s*(?P<expires>\S+)")
+
+
+@dataclass(frozen=True)
+class Declared:
+    """One suppression as written, before validation."""
+
+    codes: tuple[str, ...]
+    reason: str
+    expires: str
+    source: str  # "metadata" or "comment"
+    line: int  # where it is written (for SVC003/SVC004)
+    col: int
+    scope_path: str | None = None  # metadata: "Resources/X" or "" for the whole repo
+    target_line: int | None = None  # comment: the template line it covers
+
+
+def _declared_from_metadata(repo: LoadedRepo) -> list[Declared]:
+    template = repo.template
+    if template is None:
+        return []
+    places: list[tuple[str, object]] = [("", template.data.get("Metadata"))]
+    places += [(f"Resources/{r.logical_id}", r.metadata) for r in template.resources]
+    declared: list[Declared] = []
+    for scope, metadata in places:
+        if not isinstance(metadata, dict):
+            continue
+        svc = metadata.get("svc")
+        entries = svc.get("ignore") if isinstance(svc, dict) else None
+        if entries is None:
+            continue
+        if not isinstance(entries, list):  # a mapping or a string: say so, don't ignore it
+            line, col = position(entries) if position(entries) != (0, 0) else position(svc)
+            declared.append(Declared((), "", "", "metadata", line, col, scope))
+            continue
+        for entry in entries:
+            line, col = position(entry)
+            if not isinstance(entry, MarkedDict):
+                declared.append(Declared((), "", "", "metadata", line, col, scope))
+                continue
+            rule = entry.get("rule", entry.get("rules", ""))
+            codes = tuple(str(c) for c in rule) if isinstance(rule, list) else (str(rule),)
+            declared.append(Declared(
+                codes=tuple(c for c in codes if c),
+                reason=str(entry.get("reason") or "").strip(),
+                expires=str(entry.get("expires") or ""),
+                source="metadata",
+                line=line, col=col, scope_path=scope,
+            ))
+    return declared
+
+
+def _declared_from_comments(repo: LoadedRepo) -> list[Declared]:
+    template = repo.template
+    text = repo.text(template.path) if template else None
+    if not text or "svc:" not in text:
+        return []
+    lines = text.splitlines()
+    declared: list[Declared] = []
+    for index, line in enumerate(lines):
+        match = _COMMENT.search(line)
+        if match is None:
+            continue
+        target = index + 1
+        if line.lstrip().startswith("#"):  # alone on its line: covers the next content line
+            target = next(
+                (j + 1 for j in range(index + 1, len(lines))
+                 if lines[j].strip() and not lines[j].lstrip().startswith("#")),
+                index + 1,
+            )
+        rest = match.group("rest")
+        reason = _REASON.search(rest)
+        expires = _EXPIRES.search(rest)
+        declared.append(Declared(
+            codes=tuple(c.strip() for c in match.group("codes").split(",") if c.strip()),
+            reason=reason.group("reason").strip() if reason else "",
+            expires=expires.group("expires") if expires else "",
+            source="comment",
+            line=index + 1, col=match.start() + 1, target_line=target,
+        ))
+    return declared
+
+
+def _problems(item: Declared, known: frozenset[str], repo: LoadedRepo, today: date) -> tuple[str | None, bool]:
+    """(why the suppression is invalid or None, whether it has expired)."""
+    if not item.codes:
+        return "suppression names no rule: give `rule: CODE` (metadata) or ignore[CODE] (comment)", False
+    unknown = [c for c in item.codes if c not in known]
+    organisation = [c for c in unknown if c.startswith("ORG")]
+    if organisation:
+        return (f"rule {', '.join(organisation)} is an organisation rule and cannot be suppressed "
+                "in a repo: ignore it in the organisation policy or accept it with a baseline"), False
+    if unknown:
+        return f"suppression names unknown rule {', '.join(unknown)}: see `svc rules`", False
+    mandatory = [c for c in item.codes if repo.policy.is_mandatory(c)]
+    if mandatory:
+        return f"rule {', '.join(mandatory)} is mandatory in the organisation policy and cannot be suppressed", False
+    not_suppressible = [c for c in item.codes if c in UNSUPPRESSIBLE]
+    if not_suppressible:
+        return f"rule {', '.join(not_suppressible)} cannot be suppressed", False
+    if not item.reason:
+        return (f"suppression of {', '.join(item.codes)} has no reason: add "
+                + ('reason: "..."' if item.source == "metadata" else 'reason="..."')), False
+    if item.expires:
+        try:
+            expiry = date.fromisoformat(item.expires)
+        except ValueError:
+            return f"suppression expiry {item.expires!r} is not a date: use YYYY-MM-DD", False
+        if expiry < today:
+            return None, True
+    return None, False
+
+
+def _covers(item: Declared, finding: Finding, template_path: str) -> bool:
+    if finding.rule not in item.codes:
+        return False
+    if item.source == "comment":
+        return finding.file == template_path and finding.line == item.target_line
+    if item.scope_path == "":
+        return True
+    scope = item.scope_path or ""
+    return finding.path == scope or finding.path.startswith(scope + "/")
+
+
+def apply_suppressions(
+    repo: LoadedRepo,
+    findings: list[Finding],
+    rules: Sequence[Rule],
+    *,
+    enabled: bool,
+    today: date,
+) -> list[Finding]:
+    """Mark suppressed findings and add SVC003/SVC004 findings for bad suppressions."""
+    from svc_serverless.linter.engine import to_finding
+
+    declared = _declared_from_metadata(repo) + _declared_from_comments(repo)
+    if not declared:
+        return findings
+    by_code = {rule.code: rule for rule in rules}
+    known = frozenset(by_code)
+    template_path = repo.template.path if repo.template else ""
+    valid: list[Declared] = []
+    extra: list[Finding] = []
+    for item in declared:
+        invalid, expired = _problems(item, known, repo, today)
+        code = INVALID_CODE if invalid else EXPIRED_CODE if expired else None
+        if code is None:
+            valid.append(item)
+            continue
+        rule = by_code.get(code)
+        if rule is None or not repo.policy.enabled(code):
+            continue
+        message = invalid or (
+            f"suppression of {', '.join(item.codes)} expired on {item.expires}: "
+            "fix the findings or renew it with a new date and reason"
+        )
+        severity: Severity = repo.policy.severity_of(code, rule.severity)  # type: ignore[assignment]
+        extra.append(to_finding(rule, Problem(
+            message, file=template_path, line=item.line, col=item.col,
+            path=item.scope_path if item.scope_path is not None else f"line-comment:{','.join(item.codes)}",
+            subject=f"{item.source}:{','.join(item.codes)}:{item.reason}",
+        ), repo, severity))
+    if not enabled:
+        return findings + extra
+    marked: list[Finding] = []
+    for finding in findings:
+        cover = None
+        if finding.rule not in UNSUPPRESSIBLE and not repo.policy.is_mandatory(finding.rule):
+            cover = next((s for s in valid if _covers(s, finding, template_path)), None)
+        if cover is not None:
+            finding = replace(finding, suppression=Suppression(cover.reason, cover.expires, cover.source))
+        marked.append(finding)
+    return marked + extra

@@ -348,16 +348,14 @@ def test_config_files_parse(rendered: dict[Combo, Path], combo: Combo) -> None:
 
 
 def test_generated_python_is_ruff_clean_even_with_the_longest_names(tmp_path: Path) -> None:
-    import ruff
 
     from svc_serverless.scaffold.create import NewRequest, new_service
 
     longest = "abcdefghij-abcdefghij-abcdefghij-abcdefg"
     repo = new_service(NewRequest(name=longest, owner=OWNER, output_dir=tmp_path, git=False,
                                   data={"entity": "abcdefghij-abcdefghij-abcdefgh"}))
-    binary = ruff.find_ruff_bin()
     for command in (["check", "."], ["format", "--check", "."]):
-        result = subprocess.run([binary, *command], cwd=repo, capture_output=True, text=True,
+        result = subprocess.run([sys.executable, "-m", "ruff", *command], cwd=repo, capture_output=True, text=True,
                                 check=False)
         assert result.returncode == 0, result.stdout + result.stderr
 

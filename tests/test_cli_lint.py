@@ -16,6 +16,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 SARIF_SCHEMA = PROJECT / "tests" / "vendor" / "sarif-schema-2.1.0.json"
 
 DUPLICATE = "Resources:\n  T:\n    Type: AWS::SQS::Queue\n    Type: AWS::SNS::Topic\n"
+IMPORT = "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !ImportValue other-Queue\n"
 
 
 def repo(tmp_path: Path, name: str, template: str) -> Path:
@@ -44,10 +45,13 @@ def test_exit_1_on_findings_and_fail_on_moves_the_threshold(tmp_path: Path, caps
     assert code == 1
     assert "template.yaml:4:5  error  SVC002  template-unparseable  template cannot be parsed: duplicate key 'Type' (first defined on line 3)" in out
     assert run(capsys, str(root), "--select", "SVC", "--fail-on", "never")[0] == 0
+    # (An engine rule such as SVC002 cannot be lowered: tests/linter/test_engine_integrity.py.)
+    root = repo(tmp_path, "imports", IMPORT)
     policy = tmp_path / "policy.yaml"
-    policy.write_text("version: 1\nseverity: {SVC002: warning}\n", encoding="utf-8")
-    assert run(capsys, str(root), "--select", "SVC", "--config", str(policy))[0] == 0
-    assert run(capsys, str(root), "--select", "SVC", "--config", str(policy), "--fail-on", "warning")[0] == 1
+    policy.write_text("version: 1\nseverity: {SN001: warning}\n", encoding="utf-8")
+    assert run(capsys, str(root), "--select", "SN001")[0] == 1
+    assert run(capsys, str(root), "--select", "SN001", "--config", str(policy))[0] == 0
+    assert run(capsys, str(root), "--select", "SN001", "--config", str(policy), "--fail-on", "warning")[0] == 1
 
 
 @pytest.mark.parametrize(
@@ -121,21 +125,21 @@ def test_output_file_sarif_is_valid_and_junit_parses(tmp_path: Path, capsys: pyt
 
 
 def test_baseline_accepts_old_findings_and_fails_new_ones(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    root = repo(tmp_path, "broken", DUPLICATE)
+    root = repo(tmp_path, "imports", IMPORT)
     baseline = tmp_path / "baseline.json"
-    code, _, err = run(capsys, str(root), "--select", "SVC", "--write-baseline", str(baseline))
+    code, _, err = run(capsys, str(root), "--select", "SN001", "--write-baseline", str(baseline))
     assert (code, err) == (0, f"svc: wrote 1 findings to baseline {baseline}\n")
-    code, out, _ = run(capsys, str(root), "--select", "SVC", "--baseline", str(baseline), "-f", "json")
+    code, out, _ = run(capsys, str(root), "--select", "SN001", "--baseline", str(baseline), "-f", "json")
     report = json.loads(out)
     assert code == 0
     assert [(f["rule"], f["suppressed"], f["suppression"]["source"]) for f in report["findings"]] == [
-        ("SVC002", True, "baseline"),
+        ("SN001", True, "baseline"),
     ]
     # Moving the finding down does not make it new; a new finding in another file would be.
-    (root / "template.yaml").write_text("# header\n\n" + DUPLICATE, encoding="utf-8")
-    assert run(capsys, str(root), "--select", "SVC", "--baseline", str(baseline))[0] == 0
-    other = repo(tmp_path, "other", DUPLICATE)
-    assert run(capsys, str(root), str(other), "--select", "SVC", "--baseline", str(baseline))[0] == 1
+    (root / "template.yaml").write_text("# header\n\n" + IMPORT, encoding="utf-8")
+    assert run(capsys, str(root), "--select", "SN001", "--baseline", str(baseline))[0] == 0
+    other = repo(tmp_path, "other", IMPORT)
+    assert run(capsys, str(root), str(other), "--select", "SN001", "--baseline", str(baseline))[0] == 1
 
 
 @pytest.mark.parametrize(
@@ -182,20 +186,21 @@ def test_unparseable_template_and_invalid_policy_cannot_be_suppressed(
 
 
 def test_command_line_select_overrides_an_organisation_ignore(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    root = repo(tmp_path, "broken", DUPLICATE)
+    root = repo(tmp_path, "imports", IMPORT)
     policy = tmp_path / "org.yaml"
-    policy.write_text("version: 1\nignore: [SVC002]\n", encoding="utf-8")
-    assert run(capsys, str(root), "--select", "SVC", "--config", str(policy))[0] == 0
-    assert run(capsys, str(root), "--select", "SVC002", "--config", str(policy))[0] == 1
+    policy.write_text("version: 1\nignore: [SN001]\n", encoding="utf-8")
+    assert run(capsys, str(root), "--select", "SN", "--config", str(policy))[0] == 0
+    assert run(capsys, str(root), "--select", "SN001", "--config", str(policy))[0] == 1
 
 
 def test_a_baseline_never_hides_a_mandatory_rule(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    root = repo(tmp_path, "broken", DUPLICATE)
+    root = repo(tmp_path, "imports", IMPORT)
     policy = tmp_path / "org.yaml"
-    policy.write_text("version: 1\nmandatory: [SVC002]\n", encoding="utf-8")
     baseline = tmp_path / "b.json"
-    run(capsys, str(root), "--select", "SVC", "--config", str(policy), "--write-baseline", str(baseline))
-    assert run(capsys, str(root), "--select", "SVC", "--config", str(policy), "--baseline", str(baseline))[0] == 1
+    run(capsys, str(root), "--select", "SN001", "--write-baseline", str(baseline))
+    policy.write_text("version: 1\nmandatory: [SN001]\n", encoding="utf-8")
+    assert run(capsys, str(root), "--select", "SN001", "--baseline", str(baseline))[0] == 0
+    assert run(capsys, str(root), "--select", "SN001", "--config", str(policy), "--baseline", str(baseline))[0] == 1
 
 
 def test_facts_output_into_a_missing_folder_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,7 +2,9 @@
 
 A baseline is a JSON list of fingerprints. Fingerprints hold no line numbers (edits above a
 finding do not make it "new") and include the file and repo (a new violation in another file
-is never absorbed by an old one, unlike checkov#7647).
+is never absorbed by an old one, unlike checkov#7647). The engine's own findings (SVC: a crash,
+an unreadable template, an invalid suppression or policy) are never recorded nor accepted: a
+repo svc could not check must not pass because it could not be checked yesterday either.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from svc_serverless.errors import SvcError
+from svc_serverless.linter.config import is_engine_rule
 from svc_serverless.linter.rule import Finding, Suppression
 
 BASELINE_VERSION = 1
@@ -20,7 +23,8 @@ BASELINE_VERSION = 1
 
 def write_baseline(path: Path, findings: Iterable[Finding]) -> int:
     entries = sorted(
-        {(f.fingerprint, f.rule, f.repo, f.file) for f in findings if not f.suppressed}
+        {(f.fingerprint, f.rule, f.repo, f.file) for f in findings
+         if not f.suppressed and not is_engine_rule(f.rule)}
     )
     data = {
         "version": BASELINE_VERSION,
@@ -61,11 +65,13 @@ def apply_baseline(
 ) -> list[Finding]:
     """Mark findings already in the baseline as suppressed (kept visible, never failing).
 
-    A baseline is a suppression too: it never hides a rule the organisation made mandatory.
+    A baseline is a suppression too: it never hides a rule the organisation made mandatory, nor
+    an engine rule (a baseline written by an older svc may still list one).
     """
     reason = Suppression(f"in baseline {name}", source="baseline")
     return [
         replace(f, suppression=reason)
-        if f.fingerprint in accepted and not f.suppressed and not mandatory(f.rule) else f
+        if f.fingerprint in accepted and not f.suppressed and not mandatory(f.rule)
+        and not is_engine_rule(f.rule) else f
         for f in findings
     ]

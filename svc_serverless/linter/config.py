@@ -9,6 +9,11 @@ Precedence, lowest first (each layer overrides the one before it):
 
 Except: a rule the organisation policy marks `mandatory` always runs at the severity the
 organisation gave it; a repo policy cannot ignore it or lower it, and no suppression hides it.
+And svc's engine rules (every code starting with SVC: a rule or stage crashed, the template
+cannot be read, a suppression or the repo policy is invalid) always run at error, whatever any
+layer says: they are how a repo that svc could not fully check fails the gate. A policy file
+that tries to ignore or lower them is invalid (SvcError): the organisation policy is a
+configuration error, a repo policy is finding SVC005 and is not applied.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any
 from svc_serverless.errors import SvcError
 
 REPO_POLICY_PATH = ".svc/policy.yaml"
+ENGINE_PREFIX = "SVC"  # the engine's own rules: never ignored, lowered, suppressed or baselined
 
 POLICY_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -78,14 +84,16 @@ class Policy:
     max_minor_versions_behind: int = 2
 
     def enabled(self, code: str) -> bool:
-        if matches(code, self.mandatory):
+        if is_engine_rule(code) or matches(code, self.mandatory):
             return True
         if self.select and not matches(code, self.select):
             return False
         return not matches(code, self.ignore)
 
     def severity_of(self, code: str, default: str) -> str:
-        """The most specific severity override (longest matching prefix) wins."""
+        """The most specific override (longest matching prefix) wins; engine rules stay at error."""
+        if is_engine_rule(code):
+            return "error"
         best = ""
         for prefix in self.severity:
             if code.startswith(prefix) and len(prefix) > len(best):
@@ -94,6 +102,27 @@ class Policy:
 
     def is_mandatory(self, code: str) -> bool:
         return matches(code, self.mandatory)
+
+
+def is_engine_rule(code: str) -> bool:
+    """Whether `code` is one of svc's engine rules, which always run at error."""
+    return code.startswith(ENGINE_PREFIX)
+
+
+def engine_override(setting: str, selector: str, verb: str = "turn off") -> str:
+    """Why ignoring or lowering `selector` is refused, in one clause that names the way out.
+
+    `selector` covers an engine rule (SVC002, SVC) or is a prefix that covers them all (S).
+    """
+    way_out = ("remove it" if selector.startswith(ENGINE_PREFIX)
+               else f"use codes that do not cover {ENGINE_PREFIX} (e.g. SN rather than S)")
+    return (f"{setting} would {verb} an engine rule ({ENGINE_PREFIX}*), and those always run at "
+            f"error so that a repo svc could not fully check fails the gate: {way_out}")
+
+
+def touches_engine(selector: str) -> bool:
+    """Whether a code or prefix covers an engine rule: SVC002, SVC, and S all do."""
+    return selector.startswith(ENGINE_PREFIX) or ENGINE_PREFIX.startswith(selector)
 
 
 def matches(code: str, prefixes: tuple[str, ...]) -> bool:
@@ -128,26 +157,34 @@ def _validate(data: Any, source: str) -> dict[str, Any]:
             f"{source}: invalid policy at {where}: {message}; "
             "see `svc lint --help` for the policy format"
         )
+    for code in data.get("ignore", ()):
+        if touches_engine(code):
+            raise SvcError(f"{source}: {engine_override(f'ignore: [{code}]', code)}")
+    for code, level in data.get("severity", {}).items():
+        if touches_engine(code) and level != "error":
+            setting = f"severity: {{{code}: {level}}}"
+            raise SvcError(f"{source}: {engine_override(setting, code, 'lower')}")
     return dict(data)
 
 
-def read_policy_file(path: Path) -> dict[str, Any]:
-    """Read and validate a policy file; any problem is a one-line SvcError.
+def read_policy_file(path: Path, shown: str | None = None) -> dict[str, Any]:
+    """Read and validate a policy file; any problem is a one-line SvcError naming it as `shown`.
 
     It is read with the template loader, which refuses alias bombs and deep nesting: a repo's
     own policy file is as untrusted as its template.
     """
     from svc_serverless.linter.cfnyaml import TemplateSyntaxError, loads
 
+    source = shown or str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
-        raise SvcError(f"cannot read policy file {path}: {err.__class__.__name__}") from None
+        raise SvcError(f"cannot read policy file {source}: {err.__class__.__name__}") from None
     try:
         data = loads(text)
     except TemplateSyntaxError as err:
-        raise SvcError(f"{path}: policy is not valid YAML (line {err.line}: {err.message})") from None
-    return _validate(data, str(path))
+        raise SvcError(f"{source}: policy is not valid YAML (line {err.line}: {err.message})") from None
+    return _validate(data, source)
 
 
 def apply(policy: Policy, data: Mapping[str, Any], *, organisation: bool) -> Policy:
@@ -198,4 +235,4 @@ def policy_for_repo(root: Path, organisation: Policy) -> Policy:
                        "make it a regular file")
     if not path.is_file():
         return organisation
-    return apply(organisation, read_policy_file(path), organisation=False)
+    return apply(organisation, read_policy_file(path, REPO_POLICY_PATH), organisation=False)

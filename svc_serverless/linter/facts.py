@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from svc_serverless.errors import SvcError
-from svc_serverless.linter.cfnyaml import position
+from svc_serverless.linter.cfnyaml import MAX_BYTES, MAX_DEPTH, position
+from svc_serverless.linter.rule import Problem
 
 if TYPE_CHECKING:
     from svc_serverless.linter.model import LoadedRepo, Resource
@@ -360,6 +361,7 @@ class _Collected:
     ssm_prefixes: list[Name] = field(default_factory=list)
     owned_names: list[Name] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
+    unread: list[Problem] = field(default_factory=list)  # parts svc could not read, and why
 
 
 def _unique(values: list[Any]) -> tuple[Any, ...]:
@@ -478,7 +480,7 @@ class _TemplateReader:
         elif rtype == "AWS::SSM::Parameter":
             self._ssm_parameter(props)
         elif rtype == "AWS::Events::Rule":
-            self._pattern(props, "EventPattern", rid)
+            self._pattern(props, "EventPattern", rid, f"{rid}'s EventPattern")
         elif rtype in ("AWS::Serverless::Function", "AWS::Serverless::StateMachine"):
             self._sam_events(props, rid)
         elif rtype == "AWS::SNS::Subscription":
@@ -549,11 +551,11 @@ class _TemplateReader:
         events = props.get("Events")
         if not isinstance(events, dict):
             return
-        for event in events.values():
+        for name, event in events.items():
             etype = _str(_get(event, "Type"))
             eprops = _get(event, "Properties")
             if etype in ("EventBridgeRule", "CloudWatchEvent"):
-                self._pattern(eprops, "Pattern", rid)
+                self._pattern(eprops, "Pattern", rid, f"{rid}'s event {name} Pattern")
             elif etype == "SNS":
                 self._subscription(_get(eprops, "Topic"), SNS, rid)
             elif etype == "SQS":
@@ -575,7 +577,7 @@ class _TemplateReader:
             Event(exact(parsed[1]), ANY_VALUE, _loc(self.path, node), channel, TEMPLATE, rid)
         )
 
-    def _pattern(self, props: Any, key: str, rid: str) -> None:
+    def _pattern(self, props: Any, key: str, rid: str, label: str) -> None:
         node = _get(props, key)
         if node is None:
             return
@@ -584,8 +586,14 @@ class _TemplateReader:
             # A JSON string pattern (or a !Sub/!Ref of one): no positions inside, use the key's.
             text = self.literal(node) if _is_intrinsic(node) else self.text(node)
             try:
-                pattern = json.loads(text) if text is not None else None
-            except ValueError:
+                pattern = decode_json(text) if text is not None else None
+            except ValueError as err:
+                # Not a crash and not a silent gap: the engine reports it (SVC002).
+                self.out.unread.append(Problem(
+                    f"{label} cannot be read: {err}; svc cannot tell which events this rule "
+                    "consumes: give the pattern as valid JSON, or as a YAML mapping",
+                    node=_key_node(props, key), path=f"Resources/{rid}/{key}", subject=str(err),
+                ))
                 return
         if not isinstance(pattern, dict):
             return
@@ -823,8 +831,54 @@ def _scaffold(repo: LoadedRepo) -> tuple[str, Loc]:
     return version, Loc(ANSWERS_FILE, 1, 1)
 
 
+def decode_json(text: str) -> Any:
+    """A JSON document held in a template string (an EventPattern), bounded like the loader.
+
+    ValueError, with the reason, if it is larger than the loader's MAX_BYTES, nests deeper than
+    its MAX_DEPTH or is not JSON. json.loads recurses once per level: CPython guards that
+    recursion, so a string of 100,000 `[` stops at the interpreter's limit as RecursionError,
+    which is turned into the same "nests too deep" reason as anything between the two limits.
+    """
+    too_deep = f"it nests deeper than {MAX_DEPTH} levels"
+    if len(text) > MAX_BYTES:
+        raise ValueError(f"it is larger than {MAX_BYTES // (1024 * 1024)} MiB")
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise ValueError(too_deep) from None
+    except json.JSONDecodeError as err:
+        where = f"at line {err.lineno} column {err.colno}"
+        raise ValueError(f"it is not JSON ({err.msg} {where})") from None
+    if _deeper_than(value, MAX_DEPTH):
+        raise ValueError(too_deep)
+    return value
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether lists and mappings nest more than `limit` levels (iterative: no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if not isinstance(node, (dict, list)):
+            continue
+        children = node.values() if isinstance(node, dict) else node
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 def extract_facts(repo: LoadedRepo) -> Facts:
     """The facts of one loaded repo: cheap, and never raises on an odd template or manifest."""
+    return read_facts(repo)[0]
+
+
+def read_facts(repo: LoadedRepo) -> tuple[Facts, tuple[Problem, ...]]:
+    """The facts, and the parts of the template svc could not read for them (with the reason).
+
+    A part that could not be read (an EventPattern string nested too deep) is missing from the
+    facts: the engine reports each as SVC002, and `svc facts` refuses to print facts without it.
+    """
     out = _Collected()
     manifest = _ManifestReader(repo.manifest, out)
     manifest.read()
@@ -854,7 +908,7 @@ def extract_facts(repo: LoadedRepo) -> Facts:
         ssm_prefixes=_unique(out.ssm_prefixes),
         owned_names=_unique(out.owned_names),
         references=_unique(out.references),
-    )
+    ), tuple(out.unread)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1006,7 +1060,21 @@ def facts_json_for_path(path: Path) -> str:
             f"{path} is not a service repo: "
             "no template.yaml, template.yml or template.json at its root"
         )
-    return json.dumps(facts_to_json(extract_facts(load_repo(root))), indent=2) + "\n"
+    # Incomplete facts published as complete would let the organisation rules pass this repo
+    # unchecked: a crash or an unreadable part is a one-line error, never exit 0 or exit 3.
+    try:
+        facts, unread = read_facts(load_repo(root))
+    except Exception as err:  # noqa: BLE001 - no input may produce exit 3
+        from svc_serverless.linter.engine import describe_crash
+
+        raise SvcError(f"svc crashed while extracting the facts of {path}: "
+                       f"{describe_crash(err)}; no facts written (please report this)") from None
+    if unread:
+        first = unread[0]
+        line, col = position(first.node)
+        raise SvcError(f"{path}: {facts.template}:{line}:{col}: {first.message} "
+                       "(`svc lint` reports it as SVC002); no facts written")
+    return json.dumps(facts_to_json(facts), indent=2) + "\n"
 
 
 def _schema_validator() -> Any:

@@ -85,7 +85,8 @@ def lint_job(job: _Job) -> RepoResult:
         no_suppressions=job.no_suppressions, cli_select=job.select, cli_ignore=job.ignore,
         display_path=target.display, name=target.name,
     )
-    if cache is not None and key is not None and result.error is None:
+    # A crash may be the runner's (memory, a file read mid-write): try again next run.
+    if cache is not None and key is not None and result.error is None and not result.crashes:
         cache.put(target.root, key, result)
         result = replace(result, cache_key=key)
     return result
@@ -214,8 +215,11 @@ def check_codes(flag: str, codes: tuple[str, ...]) -> tuple[str, ...]:
     """--select/--ignore codes, upper-cased; an empty or unknown one is a usage error.
 
     Prefix matching makes a typo dangerous: `--ignore ""` (an unset CI variable) would match
-    every rule and turn the gate off, and `--select KMS2` would silently run nothing.
+    every rule and turn the gate off, and `--select KMS2` would silently run nothing. The engine
+    rules always run: `--select SN001` means "of my rules, only SN001", but ignoring SVC (or a
+    prefix such as S that covers it) is refused.
     """
+    from svc_serverless.linter.config import engine_override, touches_engine
     from svc_serverless.rules import ALL_RULES
 
     checked = []
@@ -224,6 +228,8 @@ def check_codes(flag: str, codes: tuple[str, ...]) -> tuple[str, ...]:
         if not wanted or not any(rule.code.startswith(wanted) for rule in ALL_RULES):
             raise SvcError(f"{flag} {code!r} matches no rule: give a code or prefix such as "
                            "SN001, SN or KMS (`svc rules` lists them)")
+        if flag == "--ignore" and touches_engine(wanted):
+            raise SvcError(engine_override(f"--ignore {code!r}", wanted))
         checked.append(wanted)
     return tuple(checked)
 

@@ -14,7 +14,9 @@ Two places, because YAML comments do not survive `sam package` but resource Meta
 
 Suppressed findings are kept (marked) so JSON and SARIF still show them; `--no-suppressions`
 reports them as ordinary findings. Invalid suppressions (SVC003) and expired ones (SVC004) are
-findings themselves and suppress nothing; the engine's own codes cannot be suppressed.
+findings themselves and suppress nothing; the engine's own rules (every SVC code) cannot be
+suppressed: suppressing "the template cannot be parsed" or "a rule crashed" would let a repo
+pass the gate without being checked at all.
 """
 
 from __future__ import annotations
@@ -25,14 +27,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from svc_serverless.linter.cfnyaml import MarkedDict, position
+from svc_serverless.linter.config import is_engine_rule
 from svc_serverless.linter.model import LoadedRepo
-from svc_serverless.linter.rule import Finding, Problem, Rule, Severity, Suppression
-
-INVALID_CODE = "SVC003"
-EXPIRED_CODE = "SVC004"
-# The engine's own findings: suppressing "the template cannot be parsed" or "the policy is
-# invalid" would let a repo pass the gate without being checked at all.
-UNSUPPRESSIBLE = frozenset({"SVC001", "SVC002", INVALID_CODE, EXPIRED_CODE, "SVC005"})
+from svc_serverless.linter.rule import Finding, Problem, Rule, Suppression
 
 _COMMENT = re.compile(r"#\s*svc:\s*ignore\[(?P<codes>[^\]]*)\](?P<rest>.*)$")
 _REASON = re.compile(r'reason\s*=\s*"(?P<reason>[^"]*)"')
@@ -133,9 +130,10 @@ def _problems(item: Declared, known: frozenset[str], repo: LoadedRepo, today: da
     mandatory = [c for c in item.codes if repo.policy.is_mandatory(c)]
     if mandatory:
         return f"rule {', '.join(mandatory)} is mandatory in the organisation policy and cannot be suppressed", False
-    not_suppressible = [c for c in item.codes if c in UNSUPPRESSIBLE]
-    if not_suppressible:
-        return f"rule {', '.join(not_suppressible)} cannot be suppressed", False
+    engine = [c for c in item.codes if is_engine_rule(c)]
+    if engine:
+        return (f"rule {', '.join(engine)} is one of svc's engine rules and cannot be suppressed: "
+                "fix what it reports"), False
     if not item.reason:
         return (f"suppression of {', '.join(item.codes)} has no reason: add "
                 + ('reason: "..."' if item.source == "metadata" else 'reason="..."')), False
@@ -170,40 +168,37 @@ def apply_suppressions(
 ) -> list[Finding]:
     """Mark suppressed findings and add SVC003/SVC004 findings for bad suppressions."""
     from svc_serverless.linter.engine import to_finding
+    from svc_serverless.rules.engine import suppression_expired, suppression_invalid
 
     declared = _declared_from_metadata(repo) + _declared_from_comments(repo)
     if not declared:
         return findings
-    by_code = {rule.code: rule for rule in rules}
-    known = frozenset(by_code)
+    known = frozenset(rule.code for rule in rules)
     template_path = repo.template.path if repo.template else ""
     valid: list[Declared] = []
     extra: list[Finding] = []
     for item in declared:
         invalid, expired = _problems(item, known, repo, today)
-        code = INVALID_CODE if invalid else EXPIRED_CODE if expired else None
-        if code is None:
+        if not invalid and not expired:
             valid.append(item)
             continue
-        rule = by_code.get(code)
-        if rule is None or not repo.policy.enabled(code):
-            continue
+        # Engine rules: always reported, at error, whichever rules this run was given.
+        rule = suppression_invalid.RULE if invalid else suppression_expired.RULE
         message = invalid or (
             f"suppression of {', '.join(item.codes)} expired on {item.expires}: "
             "fix the findings or renew it with a new date and reason"
         )
-        severity: Severity = repo.policy.severity_of(code, rule.severity)  # type: ignore[assignment]
         extra.append(to_finding(rule, Problem(
             message, file=template_path, line=item.line, col=item.col,
             path=item.scope_path if item.scope_path is not None else f"line-comment:{','.join(item.codes)}",
             subject=f"{item.source}:{','.join(item.codes)}:{item.reason}",
-        ), repo, severity))
+        ), repo, "error"))
     if not enabled:
         return findings + extra
     marked: list[Finding] = []
     for finding in findings:
         cover = None
-        if finding.rule not in UNSUPPRESSIBLE and not repo.policy.is_mandatory(finding.rule):
+        if not is_engine_rule(finding.rule) and not repo.policy.is_mandatory(finding.rule):
             cover = next((s for s in valid if _covers(s, finding, template_path)), None)
         if cover is not None:
             finding = replace(finding, suppression=Suppression(cover.reason, cover.expires, cover.source))

@@ -4,6 +4,10 @@
 Reports a suppression whose `expires` date is before today. An expired suppression no longer
 suppresses anything: the finding it covered is reported again as well.
 
+This rule cannot be turned off: like every engine rule (SVC), it always runs at error,
+whatever `--select`, `--ignore`, a policy or a severity map says, and no suppression or
+baseline hides it.
+
 ## Why is this bad?
 Exceptions are granted for a time ("until the migration in PLAT-123 is done"). Once that time
 is over, the exception must be retired or consciously renewed, not forgotten.

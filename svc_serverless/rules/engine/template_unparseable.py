@@ -1,9 +1,16 @@
-"""The template cannot be read as YAML or JSON.
+"""The template, or a JSON event pattern inside it, cannot be read.
 
 ## What it does
 Reports a template that does not parse: invalid YAML or JSON, duplicate keys, YAML merge keys,
 alias bombs, nesting deeper than 100 levels, an empty file, or a document that is not a mapping.
-The finding points at the line and column where the parser stopped.
+The finding points at the line and column where the parser stopped. It also reports an
+EventBridge pattern given as a JSON string (an `AWS::Events::Rule`'s `EventPattern`, a SAM
+event's `Pattern`) that is not JSON, is larger than 5 MiB or nests deeper than 100 levels: svc
+reads those patterns to know which events the service consumes.
+
+This rule cannot be turned off: like every engine rule (SVC), it always runs at error,
+whatever `--select`, `--ignore`, a policy or a severity map says, and no suppression or
+baseline hides it.
 
 ## Why is this bad?
 CloudFormation refuses such a template, so the service cannot deploy; and no other rule can look

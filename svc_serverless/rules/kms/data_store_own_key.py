@@ -436,11 +436,34 @@ def _problems(template: Template, resource: Resource, keys: OwnKeys) -> Iterator
         )
 
 
+OPTIONS = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "data-store-types": {
+            "type": "array", "items": {"enum": sorted(STORES)}, "uniqueItems": True,
+            "description": "the resource types checked (default: every type in the table above)",
+        },
+    },
+}
+
+
+def _with_options(repo: LoadedRepo) -> Iterator[Problem]:
+    types = repo.policy.option("KMS002", "data-store-types")
+    template = repo.template
+    for problem in check(repo):
+        logical_id = problem.path.split("/")[1] if problem.path.count("/") else ""
+        resource = template.resource(logical_id) if template is not None else None
+        if types is None or resource is None or resource.type in types:
+            yield problem
+
+
 RULE = Rule(
     code="KMS002",
     name="data-store-own-key",
     severity="error",
     tags=("kms", "share-nothing", "security"),
     doc=__doc__ or "",
-    check=check,
+    check=_with_options,
+    options=OPTIONS,
 )

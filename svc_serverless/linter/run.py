@@ -240,7 +240,6 @@ def check_codes(
 
 def run_lint(options: LintOptions) -> int:
     from svc_serverless.linter.config import with_cli
-
     from svc_serverless.linter.custom.organisation import load_organisation
 
     organisation = load_organisation(options.config)

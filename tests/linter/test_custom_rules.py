@@ -204,7 +204,7 @@ def test_custom_findings_are_suppressed_selected_and_made_mandatory_like_built_i
     assert custom(lint(capsys, str(repo), "--config", str(config))[1]) == []
     assert custom(lint(capsys, str(repo), "--config", str(config), "--ignore", "ACME")[1]) == []
     mandatory = policy(tmp_path / "m", PITR, "mandatory: [ACME001]\n")
-    code, rows, _ = lint(capsys, str(repo), "--config", str(mandatory))
+    _, rows, _ = lint(capsys, str(repo), "--config", str(mandatory))
     assert [r[1:4] for r in rows if r[1] in ("ACME001", "SVC003")] == [
         ("SVC003", "template.yaml", 12), ("ACME001", "template.yaml", 13)]
 
@@ -250,8 +250,8 @@ def test_a_repo_policy_adds_its_own_rules_but_no_facts_rules(
     _, rows, _ = lint(capsys, str(repo))
     assert [r[1:6] for r in rows if r[1] == "SVC005"] == [(
         "SVC005", ".svc/policy.yaml", 0, 0,
-        ".svc/rules/org.yaml:32: rule ACME012 applies to facts: facts rules are organisation "
-        "checks, put it in the organisation policy's rules")]
+        (".svc/rules/org.yaml:32: rule ACME012 applies to facts: facts rules are organisation "
+        "checks, put it in the organisation policy's rules"))]
     assert custom(rows) == []
 
 
@@ -263,8 +263,8 @@ def test_a_repo_rules_path_outside_the_repo_is_refused(
                                         ".svc/policy.yaml": "version: 1\nrules: [../../outside]\n"})
     _, rows, _ = lint(capsys, str(repo))
     assert [r[5] for r in rows if r[1] == "SVC005"] == [
-        ".svc/policy.yaml: rules entry '../../outside' is outside the repo: give a path inside "
-        "it, relative to .svc/"]
+        (".svc/policy.yaml: rules entry '../../outside' is outside the repo: give a path inside "
+        "it, relative to .svc/")]
 
 
 # 3. Rule files svc refuses, before any repo is linted ---------------------------------------
@@ -272,33 +272,33 @@ def test_a_repo_rules_path_outside_the_repo_is_refused(
 
 @pytest.mark.parametrize(("rules", "error"), [
     (PITR.replace("ACME001", "SN100"),
-     "policies/rules.yaml:1: rule code SN100 collides with svc's built-in rules (SN*): give your "
-     "organisation's rules a prefix of their own, e.g. ACME001"),
+     ("policies/rules.yaml:1: rule code SN100 collides with svc's built-in rules (SN*): give your "
+     "organisation's rules a prefix of their own, e.g. ACME001")),
     (PITR.replace("ACME001", "S001"),
-     "policies/rules.yaml:1: rule code S001 collides with svc's built-in rules (SN*): give your "
-     "organisation's rules a prefix of their own, e.g. ACME001"),
+     ("policies/rules.yaml:1: rule code S001 collides with svc's built-in rules (SN*): give your "
+     "organisation's rules a prefix of their own, e.g. ACME001")),
     (PITR.replace("ACME001", "SVCX001"),
-     "policies/rules.yaml:1: rule code SVCX001 collides with svc's built-in rules (SVC*): give "
-     "your organisation's rules a prefix of their own, e.g. ACME001"),
+     ("policies/rules.yaml:1: rule code SVCX001 collides with svc's built-in rules (SVC*): give "
+     "your organisation's rules a prefix of their own, e.g. ACME001")),
     (PITR.replace("{resource-types: [\"AWS::DynamoDB::Table\"]}", "lambda"),
-     "policies/rules.yaml:3: unknown target 'lambda' for applies-to: use template, manifest, "
-     "facts or {resource-types: [AWS::DynamoDB::Table, ...]}"),
+     ("policies/rules.yaml:3: unknown target 'lambda' for applies-to: use template, manifest, "
+     "facts or {resource-types: [AWS::DynamoDB::Table, ...]}")),
     (PITR.replace("required: [Properties]", "$ref: https://example.com/s.json"),
-     "policies/rules.yaml:5: require of rule ACME001: $ref 'https://example.com/s.json' points "
+     ("policies/rules.yaml:5: require of rule ACME001: $ref 'https://example.com/s.json' points "
      "outside the rule: a rule schema may refer only to its own parts ('#/$defs/NAME'), never to "
-     "a file or URL"),
+     "a file or URL")),
     (PITR.replace("required: [Properties]", "patternProperties: {'^a': {}}"),
-     "policies/rules.yaml:5: require of rule ACME001: patternProperties is not supported in a "
-     "rule schema (its keys are matched without a time limit): use propertyNames: {pattern: ...}"),
+     ("policies/rules.yaml:5: require of rule ACME001: patternProperties is not supported in a "
+     "rule schema (its keys are matched without a time limit): use propertyNames: {pattern: ...}")),
     (PITR.replace("{resource} has", "{resource.__class__} has"),
-     "policies/rules.yaml:9: message of rule ACME001 has unknown placeholder "
-     "{resource.__class__}: use {resource}, {type}, {path}, {value}, {error}, {repo}, {service}"),
+     ("policies/rules.yaml:9: message of rule ACME001 has unknown placeholder "
+     "{resource.__class__}: use {resource}, {type}, {path}, {value}, {error}, {repo}, {service}")),
     (PITR + PITR.replace("table-pitr", "other"),
-     "policies/rules.yaml:21: rule code ACME001 is already used by policies/rules.yaml:1: give "
-     "each rule its own code and name"),
+     ("policies/rules.yaml:21: rule code ACME001 is already used by policies/rules.yaml:1: give "
+     "each rule its own code and name")),
     (PITR.replace("name: table-pitr", "name: no-export"),
-     "policies/rules.yaml:1: rule name no-export is already used by svc's built-in rule SN002: "
-     "give each rule its own code and name"),
+     ("policies/rules.yaml:1: rule name no-export is already used by svc's built-in rule SN002: "
+     "give each rule its own code and name")),
 ])
 def test_an_invalid_rule_file_is_a_one_line_error_with_its_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,

@@ -160,11 +160,11 @@ def test_a_repo_policy_sets_options_but_not_for_a_mandatory_rule(
      "org.yaml:5: option allowed-accounts of SN003 is invalid ("),
     ("  SN003: {allowed-acounts: []}\n", "org.yaml:4: option options of SN003 is invalid ("),
     ("  SN001: {x: 1}\n",
-     "org.yaml:4: rule SN001 has no options (its page, `svc rules SN001`, lists any it has): "
-     "remove options.SN001\n"),
+     ("org.yaml:4: rule SN001 has no options (its page, `svc rules SN001`, lists any it has): "
+     "remove options.SN001\n")),
     ("  ZZ001: {x: 1}\n",
-     "org.yaml:4: options for unknown rule ZZ001: use a rule's full code (`svc rules` lists "
-     "them)\n"),
+     ("org.yaml:4: options for unknown rule ZZ001: use a rule's full code (`svc rules` lists "
+     "them)\n")),
 ])
 def test_an_invalid_option_is_a_usage_error_at_its_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
@@ -242,16 +242,16 @@ def test_an_expired_waiver_suppresses_nothing_and_is_svc004_on_the_waived_repo(
 @pytest.mark.parametrize(("waiver", "error"), [
     (WAIVER.format(expires="2099-12-31").replace("    reason: migrating to the service key "
                                                  "in PLAT-123\n", ""),
-     "org.yaml:3: waiver has no reason: every waiver needs rule, repo, reason, owner and expires "
-     "(YYYY-MM-DD)"),
+     ("org.yaml:3: waiver has no reason: every waiver needs rule, repo, reason, owner and expires "
+     "(YYYY-MM-DD)")),
     (WAIVER.format(expires="next year"),
      "org.yaml:3: waiver expiry 'next year' is not a date: use YYYY-MM-DD"),
     (WAIVER.format(expires="2099-12-31").replace("KMS002", "SVC002"),
-     "org.yaml:3: a waiver of SVC002 would turn off an engine rule (SVC*), and those always run "
-     "at error so that a repo svc could not fully check fails the gate: remove it"),
+     ("org.yaml:3: a waiver of SVC002 would turn off an engine rule (SVC*), and those always run "
+     "at error so that a repo svc could not fully check fails the gate: remove it")),
     (WAIVER.format(expires="2099-12-31").replace("KMS002", "KMS009"),
-     "org.yaml:3: waiver names unknown rule KMS009: give a rule's full code (`svc rules` lists "
-     "them)"),
+     ("org.yaml:3: waiver names unknown rule KMS009: give a rule's full code (`svc rules` lists "
+     "them)")),
 ])
 def test_an_invalid_waiver_is_a_usage_error_at_its_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
@@ -270,8 +270,8 @@ def test_a_repo_cannot_grant_itself_a_waiver(
                                         ".svc/policy.yaml": WAIVER.format(expires="2099-12-31")})
     _, findings, _ = lint(capsys, str(repo))
     assert [(f["rule"], f["message"]) for f in findings if f["rule"] == "SVC005"] == [(
-        "SVC005", ".svc/policy.yaml:2: waivers are granted only in the organisation policy, by "
-        "the platform team: remove waivers from .svc/policy.yaml")]
+        "SVC005", (".svc/policy.yaml:2: waivers are granted only in the organisation policy, by "
+        "the platform team: remove waivers from .svc/policy.yaml"))]
     assert [f["suppressed"] for f in findings if f["rule"] == "KMS002"] == [False, False, False]
 
 
@@ -305,8 +305,8 @@ def test_show_settings_names_the_layer_behind_each_setting(
                  "--ignore", "SN009"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[:3] == [f"billing ({repo})", f"  organisation policy: {config}",
-                       "  CODE     ENABLED                SEVERITY                 MANDATORY"
-                       "            OPTIONS"]
+                       ("  CODE     ENABLED                SEVERITY                 MANDATORY"
+                       "            OPTIONS")]
     table = {line.split()[0]: line for line in out[3:]}
     assert table["SVC001"] == ("  SVC001   yes (built-in, engine) error (built-in, engine) no"
                                "                   -")

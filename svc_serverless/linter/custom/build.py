@@ -24,7 +24,7 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
 from svc_serverless.linter.cfnyaml import MarkedDict, position
-from svc_serverless.linter.custom.locate import locate
+from svc_serverless.linter.custom.locate import locate, step
 from svc_serverless.linter.custom.rulefile import RuleDef, fill
 from svc_serverless.linter.custom.schema import compile_schema
 from svc_serverless.linter.rule import AnyRule, OrgProblem, OrgRule, Problem, Rule
@@ -128,8 +128,6 @@ def _matching_branch(validator: Any, schema: Any, instance: Any) -> tuple[str | 
 
 
 def _value_at(instance: Any, path: tuple[str | int, ...]) -> Any:
-    from svc_serverless.linter.custom.locate import step
-
     for part in path:
         found, _, instance = step(instance, part)
         if not found:
@@ -246,11 +244,8 @@ def _facts_loc(data: dict[str, Any], path: tuple[str | int, ...]) -> list[Any]:
     loc: list[Any] = data["scaffold_at" if path[:1] == ("scaffold_version",) else "service_at"]
     node: Any = data
     for part in path:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-        else:
+        found, _, node = step(node, part)
+        if not found:
             break
         if isinstance(node, dict) and isinstance(node.get("at"), list):
             loc = node["at"]

@@ -15,8 +15,8 @@ from typing import Any
 
 from svc_serverless.errors import SvcError
 from svc_serverless.linter.cfnyaml import TemplateSyntaxError, loads, position
-from svc_serverless.linter.custom.schema import SchemaProblem, compile_schema
 from svc_serverless.linter.custom.locate import locate
+from svc_serverless.linter.custom.schema import SchemaProblem, compile_schema
 
 MAX_RULE_FILE_BYTES = 1024 * 1024
 MAX_RULE_FILES = 1000

@@ -25,9 +25,9 @@ from typing import Any
 from svc_serverless.errors import SvcError
 from svc_serverless.linter.cfnyaml import MarkedDict, MarkedStr, position
 from svc_serverless.linter.custom.rulefile import (
+    TEST_SUFFIXES,
     Example,
     RuleDef,
-    TEST_SUFFIXES,
     examples_of,
     read_rules,
     read_yaml,

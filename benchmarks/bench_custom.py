@@ -1,15 +1,17 @@
 """What 50 custom rules cost: `svc lint` over the corpus with and without them, in the same run,
 and checkov running the same 50 policies as YAML custom checks (when it is installed).
 
-    python benchmarks/bench_custom.py [--runs 3] [--checkov PATH]
+    python benchmarks/bench_custom.py [--runs 3] [--checkov PATH] [--cfn-guard PATH]
 
 The 50 rules are resource rules both tools can express: "resources of type T set property P"
 (point-in-time recovery, log retention, encryption keys, ...), ten kinds in five copies each
 with their own codes. Budget: the custom rules add at most 50% to svc's corpus time. checkov is
 not a dependency of svc: install it into a separate environment (`python -m venv /tmp/ckv &&
 /tmp/ckv/bin/pip install checkov`) and pass its script with --checkov. cfn-guard is a Rust
-binary that installs from crates.io only; where no crates.io is reachable it is skipped.
-This is a script, not a test.
+binary: it installs from crates.io, and the npm package @cdklabs/cdk-validator-cfnguard ships
+it prebuilt (`npm pack @cdklabs/cdk-validator-cfnguard`, then package/bin/ubuntu/x86_64/
+cfn-guard); pass it with --cfn-guard to run the same 50 rules in Guard's DSL over the corpus
+templates. Neither merges SAM Globals, which svc does. This is a script, not a test.
 """
 
 from __future__ import annotations
@@ -86,9 +88,32 @@ def checkov_rules(folder: Path) -> list[str]:
     return ids
 
 
-def timed(command: list[str], runs: int) -> float:
+def guard_rules(folder: Path) -> Path:
+    rules = []
+    for copy in range(COPIES):
+        for index, (rtype, prop) in enumerate(KINDS):
+            n = copy * len(KINDS) + index + 1
+            rules.append(f'let r{n} = Resources.*[ Type == "{rtype}" ]\n'
+                         f"rule bench{n} when %r{n} !empty {{\n"
+                         f"    %r{n}.Properties.{prop} exists\n}}\n")
+    path = folder / "bench.guard"
+    path.write_text("\n".join(rules), encoding="utf-8")
+    return path
+
+
+def corpus_templates() -> list[str]:
+    names = ("template.yaml", "template.yml", "template.json")
+    found = []
+    for repo in sorted(p for p in CORPUS.iterdir() if p.is_dir()):
+        template = next((repo / n for n in names if (repo / n).is_file()), None)
+        if template is not None:
+            found.append(str(template))
+    return found
+
+
+def timed(command: list[str], runs: int, ok: tuple[int, ...] = (0, 1)) -> float:
     probe = subprocess.run(command, capture_output=True, text=True, check=False)
-    if probe.returncode not in (0, 1):
+    if probe.returncode not in ok:
         raise SystemExit(f"did not run (exit {probe.returncode}): {' '.join(command[:6])} ...\n"
                          f"{probe.stderr[-800:]}")
     times = []
@@ -103,6 +128,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--checkov", type=Path, help="a checkov script (in its own venv)")
+    parser.add_argument("--cfn-guard", type=Path, help="a cfn-guard binary")
     args = parser.parse_args()
     if not CORPUS.is_dir():
         print(f"no corpus at {CORPUS}", file=sys.stderr)
@@ -126,7 +152,15 @@ def main() -> int:
             print(f"checkov, the same 50 policies     {other:7.2f} s   ({other / custom:.1f}x svc's time)")
         else:
             print("checkov: not run (give --checkov PATH to a checkov installed in its own venv)")
-        print("cfn-guard: not run (a Rust binary from crates.io, not reachable from this machine)")
+        if args.cfn_guard is not None:
+            data = [arg for t in corpus_templates() for arg in ("-d", t)]
+            command = [str(args.cfn_guard), "validate", "-r", str(guard_rules(work)), *data,
+                       "-S", "none"]
+            # 19: non-compliant resources; 5: a template it could not parse (it goes on)
+            other = timed(command, args.runs, ok=(0, 5, 19))
+            print(f"cfn-guard, the same 50 rules      {other:7.2f} s   ({other / custom:.1f}x svc's time)")
+        else:
+            print("cfn-guard: not run (give --cfn-guard PATH)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -35,6 +35,8 @@ from svc_serverless.scaffold.answers import (
     check_description,
     check_name,
     check_owner,
+    check_svc_requirement,
+    default_svc_requirement,
 )
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "template"
@@ -61,6 +63,8 @@ class NewRequest:
     git: bool = True
     data: Mapping[str, str] = field(default_factory=dict)
     interactive: bool = False
+    svc_requirement: str | None = None  # what generated files install svc with
+    config: Path | None = None  # an organisation policy (its scaffold.svc-requirement)
 
 
 @dataclass(frozen=True)
@@ -138,7 +142,24 @@ def resolve_answers(request: NewRequest, template: Template, ask: Ask) -> dict[s
         answers[key] = choices.check(given if given is not None else choices.default)
     answers["workflow"] = request.workflow
     answers.update(check_data(request.data, template.variables))
+    answers["svc_requirement"] = _svc_requirement(request)
     return answers
+
+
+def _svc_requirement(request: NewRequest) -> str:
+    """--svc-requirement, else the policy's scaffold.svc-requirement, else this very svc."""
+    if request.svc_requirement is not None:
+        return check_svc_requirement(request.svc_requirement)
+    if request.config is not None:
+        from svc_serverless.linter.run import organisation_policy
+
+        configured = organisation_policy(request.config).svc_requirement
+        if configured is not None:
+            try:
+                return check_svc_requirement(configured)
+            except SvcError as err:
+                raise SvcError(f"{request.config}: scaffold.svc-requirement: {err}") from None
+    return default_svc_requirement(__version__)
 
 
 def _owner(request: NewRequest, ask: Ask) -> str:

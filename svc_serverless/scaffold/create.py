@@ -8,7 +8,8 @@ The order is the safety guarantee (DESIGN.md §6):
    move is a rename on the same filesystem;
 3. drop the files of the options not chosen, record the answers, make the first commit;
 4. rename the finished repo into place. Any failure removes the staging folder: no partial
-   repo is ever left behind, and an existing folder is never written into.
+   repo is ever left behind, and an existing folder is never written into. A stopping signal
+   (SIGINT, SIGTERM, SIGHUP) does the same: `interrupt.signals_raise` makes it an exception.
 
 `svc new` writes only what it rendered: the template is copied without build debris (pip
 byte-compiles the template's .py files when it installs svc) before cookiecutter sees it, and
@@ -43,6 +44,7 @@ from svc_serverless.scaffold.answers import (
     check_svc_requirement,
     default_svc_requirement,
 )
+from svc_serverless.scaffold.interrupt import signals_raise
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "template"
 ANSWERS_PATH = ".svc/answers.json"
@@ -101,6 +103,11 @@ def load_template(root: Path = TEMPLATE_DIR) -> Template:
 
 def new_service(request: NewRequest, ask: Ask = input) -> Path:
     """Create the service repository `request` describes; return its folder."""
+    with signals_raise():  # so that the staging folder's `finally` runs on SIGTERM too
+        return _new_service(request, ask)
+
+
+def _new_service(request: NewRequest, ask: Ask) -> Path:
     template = load_template()
     name = check_name(request.name)
     output_dir = _checked_output_dir(request.output_dir)

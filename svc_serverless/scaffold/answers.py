@@ -102,9 +102,9 @@ def check_description(value: str) -> str:
 # What generated CI files, the pre-commit hook and the README give pip to install svc with.
 # It lands single-quoted in shell lines and YAML (and as Markdown code), and cookiecutter renders
 # it as Jinja first, so only a strict subset of pip's requirement syntax passes: a name with
-# extras and version specifiers, or a name @ URL, or a URL; no quotes, spaces (but around @ and
-# after a comma), `$`, braces, `;` or other characters that a shell, YAML, GitHub's `${{ }}` or
-# Jinja would read. `packaging` would parse PEP 508 in full, but svc does not depend on it.
+# extras and version specifiers, or a name @ URL, or a URL; no quotes, no spaces but single ones
+# around `@` and in a version range, no `$`, braces, `;` or other characters that a shell, YAML,
+# GitHub's `${{ }}` or Jinja would read. `packaging` would parse PEP 508 in full, but svc does not depend on it.
 _REQ_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
 _REQ_SPEC = r"(?:~=|===|==|!=|<=|>=|<|>) ?[A-Za-z0-9.*+]+"
 _REQ_URL = r"(?:git\+)?(?:https|http|ssh|file)://[A-Za-z0-9._~:/?#@+=%-]+"

@@ -56,7 +56,11 @@ POLICY_SCHEMA: dict[str, Any] = {
         "scaffold": {
             "type": "object",
             "additionalProperties": False,
-            "properties": {"max_minor_versions_behind": {"type": "integer", "minimum": 0}},
+            "properties": {
+                "max_minor_versions_behind": {"type": "integer", "minimum": 0},
+                # What generated repos install svc with; `svc new` checks its syntax.
+                "svc-requirement": {"type": "string", "minLength": 1, "maxLength": 300},
+            },
         },
     },
 }
@@ -82,6 +86,7 @@ class Policy:
     severity: Mapping[str, str] = field(default_factory=dict)  # a dict: it must pickle to workers
     layout: Layout = field(default_factory=Layout)
     max_minor_versions_behind: int = 2
+    svc_requirement: str | None = None  # `svc new`: None means svc-serverless==<its version>
 
     def enabled(self, code: str) -> bool:
         if is_engine_rule(code) or matches(code, self.mandatory):
@@ -214,6 +219,7 @@ def apply(policy: Policy, data: Mapping[str, Any], *, organisation: bool) -> Pol
         max_minor_versions_behind=scaffold.get(
             "max_minor_versions_behind", policy.max_minor_versions_behind
         ),
+        svc_requirement=scaffold.get("svc-requirement", policy.svc_requirement),
     )
 
 

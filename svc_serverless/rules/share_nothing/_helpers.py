@@ -311,12 +311,31 @@ class TemplateScan:
 class _Scanner:
     def __init__(self, template: Template) -> None:
         self.scan = TemplateScan(template)
+        self._seen: set[tuple[str, int, int, str]] = set()
+
+    def _first(self, kind: str, node: object, value: object) -> bool:
+        """False for a value already recorded from the same place of the file.
+
+        The copies an `Fn::ForEach` makes of its body (and the places a YAML alias repeats) sit
+        at the same line: one finding there, not one per copy. Values without a position (the
+        JSON fallback) are all recorded.
+        """
+        line, col = position(node)
+        if line == 0:
+            return True
+        seen = (kind, line, col, repr(value))
+        if seen in self._seen:
+            return False
+        self._seen.add(seen)
+        return True
 
     def run(self) -> TemplateScan:
         data = self.scan.template.data
         for key, value in data.items():
             if key in ("Metadata", "Description"):
                 continue
+            if key == "Transform":  # `Transform: {Name: AWS::Include, ...}`, alone or in a list
+                self._includes(value, "Transform")
             if key == "Resources" and isinstance(value, dict):
                 self._resources(value)
             elif key == "Globals" and isinstance(value, dict):
@@ -331,6 +350,8 @@ class _Scanner:
             base = f"Resources/{logical_id}"
             if not isinstance(node, dict):
                 continue
+            if logical_id == "Fn::Transform":  # an include that adds resources
+                self._includes(node, base)
             for key, value in node.items():
                 if key == "Metadata":
                     continue
@@ -339,13 +360,13 @@ class _Scanner:
     def _walk(self, value: Any, path: str, zone: bool, reserved: bool, anchor: object) -> None:
         """Record what the rules need below value. `zone`: inside resource properties/Globals."""
         if isinstance(value, str):
-            if _INTERESTING.search(value):
+            if _INTERESTING.search(value) and self._first("text", value, (value, reserved)):
                 self.scan.texts.append(Text(path, Rendered(str(value), value, True), reserved))
             return
         if isinstance(value, bool):
             return
         if isinstance(value, int):
-            if 10**11 <= value < 10**12:
+            if 10**11 <= value < 10**12 and self._first("number", anchor, value):
                 self.scan.numbers.append((path, value, anchor))
             return
         if isinstance(value, list):
@@ -360,32 +381,43 @@ class _Scanner:
         if call is not None:
             name, arg = call
             if name == "Fn::ImportValue":
-                self.scan.imports.append((path, value, arg))
+                if self._first("import", value, value):
+                    self.scan.imports.append((path, value, arg))
                 return
             if name in ("Fn::Sub", "Fn::Join"):
                 rendered = render(value, path)
                 if rendered is not None:
-                    if _INTERESTING.search(rendered.text):
+                    if _INTERESTING.search(rendered.text) and self._first(
+                            "text", value, (rendered.text, reserved)):
                         self.scan.texts.append(Text(path, rendered, reserved))
                     for child_path, child in rendered.opaque:
                         self._walk(child, child_path, zone, reserved, child)
                     return
-            if name == "Fn::Transform" and isinstance(arg, dict) and arg.get("Name") == "AWS::Include":
-                parameters = arg.get("Parameters")
-                if isinstance(parameters, dict) and "Location" in parameters:
-                    self.scan.includes.append((f"{path}/Fn::Transform/Parameters/Location",
-                                               parameters["Location"]))
-        if "Effect" in value and ("Resource" in value or "NotResource" in value):
+        if "Fn::Transform" in value:  # alone (a value) or beside other keys (inside a section)
+            self._includes(value["Fn::Transform"], f"{path}/Fn::Transform")
+        if ("Effect" in value and ("Resource" in value or "NotResource" in value)
+                and self._first("statement", value, value)):
             self.scan.statements.append((path, value))
         for key, child in value.items():
             if key == "Description":
                 continue
             child_path = f"{path}/{key}"
-            if key in SAM_CONFIG_TEMPLATES:
+            if key in SAM_CONFIG_TEMPLATES and self._first("sam", key, child):
                 self.scan.sam_templates.append((child_path, str(key), child))
             if zone and not reserved and self._target(key, child, child_path):
                 continue
             self._walk(child, child_path, zone, reserved, key)
+
+    def _includes(self, transform: Any, path: str) -> None:
+        """Record the Location of every AWS::Include in a transform: one, or a list of them."""
+        for index, spec in enumerate(transform if isinstance(transform, list) else [transform]):
+            if not (isinstance(spec, dict) and spec.get("Name") == "AWS::Include"):
+                continue
+            parameters = spec.get("Parameters")
+            location = parameters.get("Location") if isinstance(parameters, dict) else None
+            where = f"{path}/{index}" if isinstance(transform, list) else path
+            if location is not None and self._first("include", location, location):
+                self.scan.includes.append((f"{where}/Parameters/Location", location))
 
     def _target(self, key: str, value: Any, path: str) -> bool:
         """Record SN005's values under `key`; True when the key is one of SN005's properties."""
@@ -395,13 +427,15 @@ class _Scanner:
         if key in LIST_KEYS and isinstance(value, dict) and intrinsic(value) is None:
             return False  # SAM's single inline policy or policy template: SN003 looks inside
         if not (key in LIST_KEYS and isinstance(value, list)):
-            self.scan.targets.append(Target(path, str(key), kind, value))
+            if self._first("target", value, value):
+                self.scan.targets.append(Target(path, str(key), kind, value))
             self._walk(value, path, True, True, key)
             return True
         for index, item in enumerate(value):
             item_path = f"{path}/{index}"
             if isinstance(item, str) or intrinsic(item) is not None:
-                self.scan.targets.append(Target(item_path, f"{key} entry", kind, item))
+                if self._first("target", item, item):
+                    self.scan.targets.append(Target(item_path, f"{key} entry", kind, item))
                 self._walk(item, item_path, True, True, value)
             else:  # an inline policy or a SAM policy template: not a reference, SN003 looks in
                 self._walk(item, item_path, True, False, value)

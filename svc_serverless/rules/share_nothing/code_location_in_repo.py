@@ -60,11 +60,11 @@ from typing import Any
 
 from svc_serverless.linter.model import LoadedRepo
 from svc_serverless.linter.rule import Problem, Rule
+from svc_serverless.linter.shortform import short_form
 from svc_serverless.rules.share_nothing._helpers import (
     intrinsic,
     parent,
     resolve_path,
-    shorten,
     template_scan,
 )
 
@@ -178,12 +178,12 @@ def _bucket(value: Any) -> object:
 
 
 def _show(value: Any) -> str:
-    if isinstance(value, str):
-        return f"'{shorten(value)}'"
     for bucket_key, object_key in _BUCKET_KEYS:
-        if isinstance(value, dict) and bucket_key in value:
-            return f"'s3://{value.get(bucket_key)}/{value.get(object_key, '')}'"
-    return "a mapping"
+        if isinstance(value, dict) and isinstance(value.get(bucket_key), str):
+            key = value.get(object_key, "")
+            if isinstance(key, str):
+                return f"'s3://{value[bucket_key]}/{key}'"
+    return short_form(value, 100)
 
 
 RULE = Rule(

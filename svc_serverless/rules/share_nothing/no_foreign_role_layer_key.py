@@ -66,6 +66,7 @@ from typing import Any
 
 from svc_serverless.linter.model import LoadedRepo
 from svc_serverless.linter.rule import Problem, Rule
+from svc_serverless.linter.shortform import short_form
 from svc_serverless.rules.share_nothing._helpers import (
     ACCOUNT_ID,
     Arn,
@@ -76,7 +77,6 @@ from svc_serverless.rules.share_nothing._helpers import (
     literal_region,
     reference,
     render,
-    shorten,
     template_scan,
 )
 
@@ -176,15 +176,7 @@ def _own_name(scan: TemplateScan, kind: str, arn: Arn) -> bool:
 
 
 def _show(value: Any) -> str:
-    if isinstance(value, str):
-        return f"'{shorten(value)}'"
-    name = reference(value)
-    call = intrinsic(value)
-    tag = "!" + call[0].removeprefix("Fn::") if call else "a value"
-    if name is not None:
-        return f"{tag} {name}"
-    rendered = render(value)
-    return f"{tag} '{shorten(rendered.text)}'" if rendered else tag
+    return short_form(value, 100)
 
 
 RULE = Rule(

@@ -37,7 +37,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from svc_serverless.linter.cfnyaml import (
-    MAX_NODES,
     MarkedList,
     MarkedStr,
     TemplateSyntaxError,
@@ -46,7 +45,8 @@ from svc_serverless.linter.cfnyaml import (
 
 PREFIX = "Fn::ForEach::"
 MAX_NESTING = 5
-MAX_VALUES = MAX_NODES
+# CloudFormation refuses a processed template over 1 MB or 500 resources, far below this.
+MAX_VALUES = 50_000
 _NOT_ALNUM = re.compile(r"[^0-9A-Za-z]+")
 
 
@@ -116,12 +116,13 @@ class _Expander:
     def __init__(self, parameters: dict[Any, Any]) -> None:
         self.parameters = parameters
         self.budget = MAX_VALUES
+        self.loops: list[object] = []  # the keys of the loops being expanded, outermost first
 
     def _spend(self, at: object) -> None:
         self.budget -= 1
-        if self.budget < 0:
-            raise TemplateSyntaxError(
-                f"Fn::ForEach expands to more than {MAX_VALUES} values", *position(at))
+        if self.budget < 0:  # reported at the outermost loop: the one the author must shrink
+            raise TemplateSyntaxError(f"Fn::ForEach expands to more than {MAX_VALUES} values",
+                                      *position(self.loops[0] if self.loops else at))
 
     # -- values -----------------------------------------------------------------------------
 
@@ -253,8 +254,12 @@ class _Expander:
                 f"{key} must be a list of an identifier, a collection and a mapping",
                 *position(key))
         identifier = str(spec[0])
-        for binding in self.collection(spec[1], env, key):
-            yield from self.mapping(spec[2], {**env, identifier: binding}, nesting).items()
+        self.loops.append(key)
+        try:
+            for binding in self.collection(spec[1], env, key):
+                yield from self.mapping(spec[2], {**env, identifier: binding}, nesting).items()
+        finally:
+            self.loops.pop()
 
     def collection(self, value: Any, env: dict[str, _Binding], at: object) -> list[_Binding]:
         if isinstance(value, list):

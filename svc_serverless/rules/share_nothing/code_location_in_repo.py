@@ -6,7 +6,10 @@ Checks where the template takes code and definitions from, in resources and SAM 
 `ContentUri`, `DefinitionUri`, `SchemaUri`, `AWS::Serverless::Application` `Location`,
 `AWS::Lambda::Function` `Code`, `AWS::Lambda::LayerVersion` `Content`,
 `DefinitionS3Location`, `BodyS3Location`, the AppSync `...S3Location`s, a nested stack's
-`TemplateURL` and every `AWS::Include` `Location`. Reported:
+`TemplateURL` and every `AWS::Include` `Location`, in each form CloudFormation takes: the
+top-level `Transform` (a mapping, or an entry of its list), and `Fn::Transform` as a value,
+beside other keys of a section (`Resources`, `Mappings`, `Outputs`...) or of a resource, alone
+or in a list. Reported:
 
 - a local path that leaves the repo: absolute (`/home/me/code`), from a home folder (`~/x`),
   climbing out with `..`, or through a symlink whose target is outside the repo;

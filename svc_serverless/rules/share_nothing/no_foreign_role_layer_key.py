@@ -10,7 +10,9 @@ Each must be this stack's own:
 
 - `!Ref`/`!GetAtt` of a resource of this template, or a `!Sub`/`!Join` built from one (or from
   `${AWS::StackName}`, or the name of a role, layer or policy this template creates);
-- for policies, also AWS managed policies (`arn:aws:iam::aws:policy/...`, or a plain name).
+- for policies, also AWS managed policies (`arn:aws:iam::aws:policy/...`, or a plain name);
+- for roles, also this account's AWS service-linked roles (`role/aws-service-role/...`): AWS
+  creates one per account, so no stack can define its own.
 
 Reported: a literal ARN (`arn:aws:lambda:eu-west-1:017000801446:layer:...`), a `!Sub` with a
 literal account or region, a `!Sub` of this account that names no resource of this stack
@@ -81,6 +83,7 @@ from svc_serverless.rules.share_nothing._helpers import (
 )
 
 _WHOLE_PLACEHOLDER = re.compile(r"^\$\{([^}]*)\}$")
+_SERVICE_LINKED = "role/aws-service-role/"
 _FIX = {
     "role": "define the role in this template and use !GetAtt <Role>.Arn",
     "layer": "build the layer from layers/ in this repo and use !Ref <Layer>, or install the "
@@ -156,8 +159,13 @@ def _arn_reason(scan: TemplateScan, kind: str, arn: Arn, literal: bool) -> str |
         return None  # an AWS managed policy
     if ACCOUNT_ID.match(arn.account):
         return f"account {arn.account}"
+    accounts, source = scan.account_ids(arn.account)
+    if accounts:
+        return f"account {', '.join(accounts)}, {source}"
     if literal_region(arn.region) and not scan.builds_from_stack(arn.resource):
         return f"region {arn.region}"
+    if kind == "role" and arn.resource.startswith(_SERVICE_LINKED):
+        return None  # one per account, created by AWS: no stack can define its own
     if literal:
         return "a literal ARN"
     if kind == "key" or scan.builds_from_stack(arn.resource) or _own_name(scan, kind, arn):

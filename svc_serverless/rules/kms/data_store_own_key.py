@@ -371,12 +371,12 @@ def _problem(template: Template, resources: list[Resource], gap: Gap, keys: OwnK
     fix = (gap.fix or store.fix).replace("<key>", keys.example)
     anchor = resource_anchor(template, first)
     names = ", ".join(f"'{r.logical_id}'" for r in resources)
-    if len(resources) == 1:
-        what, path = f"{store.kind} {names} is", first.path(*gap.path)
-    else:  # reported once, at the Globals value, naming every resource it reaches
-        section = next(s for s, t in GLOBALS_SECTIONS.items() if t == first.type)
+    what, path = f"{store.kind} {names} is", first.path(*gap.path)
+    if len(resources) > 1:  # reported once, at the Globals value, naming every resource it reaches
         what = f"{store.kind}s {names} are"
-        path = "/".join(["Globals", section, *map(str, gap.path[1:])])
+        section = next((s for s, t in GLOBALS_SECTIONS.items() if t == first.type), None)
+        if section is not None:
+            path = "/".join(["Globals", section, *map(str, gap.path[1:])])
     return Problem(
         f"{what} not encrypted with this service's own KMS key ({gap.reason}): {fix}",
         node=gap.node if getattr(gap.node, "line", 0) else anchor,  # ints/bools: no line

@@ -137,15 +137,21 @@ def when(condition: Callable[[dict[str, Any]], bool], check: Check) -> Check:
 # ----------------------------------------------------------------------------- DynamoDB
 
 
-def dynamodb_table(resource: Resource, keys: OwnKeys, anchor: object,
-                   template: Template) -> Iterator[Gap]:
-    props = resource.properties
+def _table_sse(props: Any, anchor: object) -> tuple[Any, object, list[Gap]]:
+    """A table's SSESpecification, where it is, and its gaps (missing, off, not KMS)."""
     sse, where, gap = require(props, anchor, _PROPS, "SSESpecification",
                               "DynamoDB uses an AWS owned key")
     if gap is not None:
-        yield gap
+        return None, where, [gap]
+    return sse, where, list(_sse_enabled(sse, where, (*_PROPS, "SSESpecification")))
+
+
+def dynamodb_table(resource: Resource, keys: OwnKeys, anchor: object,
+                   template: Template) -> Iterator[Gap]:
+    sse, where, gaps = _table_sse(resource.properties, anchor)
+    yield from gaps
+    if sse is None:
         return
-    yield from _sse_enabled(sse, where, (*_PROPS, "SSESpecification"))
     value, _, gap = require(sse, where, (*_PROPS, "SSESpecification"), "KMSMasterKeyId",
                             "DynamoDB uses the AWS managed key alias/aws/dynamodb")
     if gap is not None:
@@ -173,12 +179,10 @@ def _sse_enabled(sse: Any, where: object, path: Path) -> Iterator[Gap]:
 def global_table(resource: Resource, keys: OwnKeys, anchor: object,
                  template: Template) -> Iterator[Gap]:
     props = resource.properties
-    sse, where, gap = require(props, anchor, _PROPS, "SSESpecification",
-                              "DynamoDB uses an AWS owned key")
-    if gap is not None:
-        yield gap
+    sse, _, gaps = _table_sse(props, anchor)
+    yield from gaps
+    if sse is None:
         return
-    yield from _sse_enabled(sse, where, (*_PROPS, "SSESpecification"))
     replicas = props.get("Replicas")
     if not isinstance(replicas, list):
         return

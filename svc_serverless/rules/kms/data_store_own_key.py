@@ -84,8 +84,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from svc_serverless.linter.model import GLOBALS_SECTIONS, LoadedRepo, Resource, Template
+from svc_serverless.linter.model import LoadedRepo, Resource, Template
 from svc_serverless.linter.rule import Problem, Rule
+from svc_serverless.rules._globals import globals_nodes, globals_path, names
 from svc_serverless.rules.kms import _store_checks as checks
 from svc_serverless.rules.kms._keys import OwnKeys, own_keys, resource_anchor
 from svc_serverless.rules.kms._store_checks import Check, Gap, key_at, when
@@ -336,7 +337,7 @@ def check(repo: LoadedRepo) -> Iterator[Problem]:
         return
     keys: OwnKeys | None = None
     from_globals: dict[tuple[int, str], list[tuple[Resource, Gap]]] = {}
-    shared = _globals_nodes(template)
+    shared = globals_nodes(template)
     for resource in template.of_type(*STORES):
         keys = keys or own_keys(template)
         for gap in STORES[resource.type].check(resource, keys, resource_anchor(template, resource),
@@ -349,34 +350,15 @@ def check(repo: LoadedRepo) -> Iterator[Problem]:
         yield _problem(template, [r for r, _ in group], group[0][1], keys or own_keys(template))
 
 
-def _globals_nodes(template: Template) -> set[int]:
-    """The ids of every value and key in SAM Globals (shared by the resources they merge into)."""
-    found: set[int] = set()
-    stack: list[object] = [template.section("Globals")]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, dict):
-            found.update(id(k) for k in value)
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
-        found.add(id(value))
-    found.discard(id(template.section("Globals")))
-    return found
-
-
 def _problem(template: Template, resources: list[Resource], gap: Gap, keys: OwnKeys) -> Problem:
     first = resources[0]
     store = STORES[first.type]
     fix = (gap.fix or store.fix).replace("<key>", keys.example)
     anchor = resource_anchor(template, first)
-    names = ", ".join(f"'{r.logical_id}'" for r in resources)
-    what, path = f"{store.kind} {names} is", first.path(*gap.path)
+    shown = names(resources)
+    what, path = f"{store.kind} {shown} is", first.path(*gap.path)
     if len(resources) > 1:  # reported once, at the Globals value, naming every resource it reaches
-        what = f"{store.kind}s {names} are"
-        section = next((s for s, t in GLOBALS_SECTIONS.items() if t == first.type), None)
-        if section is not None:
-            path = "/".join(["Globals", section, *map(str, gap.path[1:])])
+        what, path = f"{store.kind}s {shown} are", globals_path(first, *gap.path)
     return Problem(
         f"{what} not encrypted with this service's own KMS key ({gap.reason}): {fix}",
         node=gap.node if getattr(gap.node, "line", 0) else anchor,  # ints/bools: no line

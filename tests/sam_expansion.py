@@ -1,5 +1,8 @@
 """aws-sam-translator's real expansion of a template, offline: what svc's estimate is held to.
 
+It takes the template as svc's model holds it, `Fn::ForEach` loops already expanded (which
+CloudFormation's AWS::LanguageExtensions transform does before SAM's).
+
 The translator runs as `sam deploy` would run it after `sam package`: local code locations
 become S3 URIs (a function without one gets the folder `sam build` defaults to), in a fake
 region, without credentials (so a template that would make the translator call AWS, e.g. a
@@ -19,7 +22,6 @@ import pytest
 LOCAL_PATH_PROPERTIES = ("CodeUri", "ContentUri", "DefinitionUri")
 SERVERLESS_FUNCTION = "AWS::Serverless::Function"
 CODE_PROPERTIES = ("CodeUri", "InlineCode", "ImageUri")
-FOREACH = "Fn::ForEach::"
 
 
 class _NoManagedPolicies:
@@ -62,7 +64,7 @@ def go_offline(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
 
 def packaged(template: Any) -> dict[str, Any]:
     """The template as `sam package` would upload it: plain JSON values, code in S3."""
-    data: dict[str, Any] = expand_loops(json.loads(json.dumps(template)))
+    data: dict[str, Any] = json.loads(json.dumps(template))
     globals_function = (data.get("Globals") or {}).get("Function") or {}
     if isinstance(globals_function.get("CodeUri"), str):
         globals_function["CodeUri"] = "s3://bucket/globals/CodeUri"
@@ -77,19 +79,6 @@ def packaged(template: Any) -> dict[str, Any]:
         if (resource.get("Type") == SERVERLESS_FUNCTION and properties.get("PackageType") != "Image"
                 and not any(p in properties or p in globals_function for p in CODE_PROPERTIES)):
             properties["CodeUri"] = f"s3://bucket/{logical_id}/CodeUri"
-    return data
-
-
-def expand_loops(data: dict[str, Any]) -> dict[str, Any]:
-    """What AWS::LanguageExtensions does to `Fn::ForEach` over a literal list, before SAM runs."""
-    resources = data.get("Resources")
-    if not isinstance(resources, dict):
-        return data
-    for key in [k for k in resources if k.startswith(FOREACH)]:
-        identifier, collection, fragment = resources.pop(key)
-        for value in collection:
-            text = json.dumps(fragment).replace("${" + identifier + "}", value)
-            resources.update(json.loads(text))
     return data
 
 

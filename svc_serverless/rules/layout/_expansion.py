@@ -9,8 +9,8 @@ resources SAM creates once per template (implicit APIs, the CodeDeploy applicati
 shared usage plan, Route 53 record set groups). tests/rules/test_expansion.py holds the estimate
 equal to the translator's output on every corpus template it can transform.
 
-`Fn::ForEach` (AWS::LanguageExtensions) loops count once per element of a literal collection,
-and once when the collection is computed.
+`Fn::ForEach` loops need nothing here: the model has expanded them (linter/foreach.py), and each
+resource a loop generates counts like any other.
 """
 
 from __future__ import annotations
@@ -20,10 +20,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from svc_serverless.linter.cfnyaml import MarkedDict
-from svc_serverless.linter.model import Resource, Template, build_resources
+from svc_serverless.linter.model import Resource, Template
 
-FOREACH_PREFIX = "Fn::ForEach::"
 IMPLICIT_REST = "ServerlessRestApi"
 IMPLICIT_HTTP = "ServerlessHttpApi"
 # Pull event sources: one AWS::Lambda::EventSourceMapping each.
@@ -92,12 +90,7 @@ def estimate(template: Template) -> Estimate:
     data = template.data
     params = _section(data, "Parameters")
     tally = _Tally(params, _section(data, "Globals"))
-    _count_resources(tally, template.resources, 1)
-    resources = data.get("Resources")
-    if isinstance(resources, dict):
-        for key, loop in resources.items():
-            if str(key).startswith(FOREACH_PREFIX):
-                _count_loop(tally, data, loop, 1)
+    _count_resources(tally, template.resources)
     _count_shared(tally)
     parts = sorted((Part(label, items, each) for (label, each), items in tally.counts.items()
                     if items > 0), key=lambda p: (-p.total, p.label))
@@ -109,21 +102,7 @@ def _section(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _count_loop(tally: _Tally, data: Mapping[str, Any], loop: object, times: int) -> None:
-    """`Fn::ForEach::Name: [Identifier, Collection, {fragment}]`, nested loops included."""
-    if not (isinstance(loop, list) and len(loop) == 3 and isinstance(loop[2], dict)):
-        return
-    collection = loop[1]
-    times *= max(len(collection), 1) if isinstance(collection, list) else 1
-    fragment = loop[2]
-    resources = build_resources(MarkedDict(Globals=data.get("Globals"), Resources=fragment))
-    _count_resources(tally, resources, times)
-    for key, inner in fragment.items():
-        if str(key).startswith(FOREACH_PREFIX):
-            _count_loop(tally, data, inner, times)
-
-
-def _count_resources(tally: _Tally, resources: Iterable[Resource], times: int) -> None:
+def _count_resources(tally: _Tally, resources: Iterable[Resource]) -> None:
     for resource in resources:
         counter = SAM_TYPES.get(resource.type)
         if counter is not None:
@@ -131,7 +110,7 @@ def _count_resources(tally: _Tally, resources: Iterable[Resource], times: int) -
         else:
             label, each = (resource.type or "resources without a Type"), 1
         each += _embedded_connectors(resource.node)
-        tally.add(label, each, times)
+        tally.add(label, each)
         if resource.logical_id in (IMPLICIT_REST, IMPLICIT_HTTP):
             tally.shadowed[resource.logical_id] = (label, each)
 

@@ -32,9 +32,10 @@ applies as SAM applies it.
 
 Error margin: svc's test suite holds the estimate equal to aws-sam-translator's own expansion
 on every template of a 218-repo corpus of public SAM patterns that the translator can
-transform, on every `svc new` variant, and on a template for each feature listed above. What it cannot see: resources other macros add
-(`AWS::Include`, your own macros), and an `Fn::ForEach` over a collection computed at deploy
-time (counted once; a literal list counts once per element).
+transform, on every `svc new` variant, and on a template for each feature listed above. What
+it cannot see: resources other macros add (`AWS::Include`, your own macros). `Fn::ForEach`
+loops count what they generate; a collection given as `!Ref` to a parameter counts its
+`Default`, and one without a default counts once.
 
 ## Why is this bad?
 A stack over a quota cannot deploy at all: not the change that crossed it, and not the fix
@@ -82,12 +83,11 @@ near 1 MB usually holds inline code or definitions: move them to files (`CodeUri
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
 from svc_serverless.linter.model import LoadedRepo, Template
 from svc_serverless.linter.rule import Problem, Rule
-from svc_serverless.rules.layout._expansion import FOREACH_PREFIX, Estimate, estimate, iter_parts
+from svc_serverless.rules.layout._expansion import Estimate, estimate, iter_parts
 
 RESOURCE_QUOTA = 500
 BODY_QUOTA = 1_000_000  # bytes; as cfn-lint counts CloudFormation's "1 MB"
@@ -118,7 +118,7 @@ def check(repo: LoadedRepo) -> Iterator[Problem]:
             node=section_key(template, "Resources"), path="Resources", subject="resource quota",
         )
     for section, noun, quota in SECTION_QUOTAS:
-        declared = declared_count(template.section(section))
+        declared = len(template.section(section))
         if declared > quota:
             yield Problem(
                 f"{declared} {noun}: CloudFormation allows at most {quota} per template "
@@ -135,18 +135,6 @@ def resource_message(result: Estimate, limits: str) -> str:
 def section_key(template: Template, name: str) -> object:
     """The section's key as written (it carries its line), or None."""
     return next((key for key in template.data if key == name), None)
-
-
-def declared_count(section: Mapping[str, Any]) -> int:
-    """Entries of a section, an `Fn::ForEach` loop counting once per element of its collection."""
-    count = 0
-    for key, value in section.items():
-        if str(key).startswith(FOREACH_PREFIX) and isinstance(value, list) and len(value) == 3:
-            times = len(value[1]) if isinstance(value[1], list) else 1
-            count += times * (len(value[2]) if isinstance(value[2], dict) else 1)
-        else:
-            count += 1
-    return count
 
 
 RULE = Rule(

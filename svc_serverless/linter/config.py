@@ -62,6 +62,13 @@ POLICY_SCHEMA: dict[str, Any] = {
                 "svc-requirement": {"type": "string", "minLength": 1, "maxLength": 300},
             },
         },
+        "limits": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "resource-warn-share": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+            },
+        },
     },
 }
 
@@ -87,6 +94,8 @@ class Policy:
     layout: Layout = field(default_factory=Layout)
     max_minor_versions_behind: int = 2
     svc_requirement: str | None = None  # `svc new`: None means svc-serverless==<its version>
+    # LAY011 warns once the estimated resource count reaches this share of CloudFormation's quota.
+    resource_warn_share: float = 0.8
 
     def enabled(self, code: str) -> bool:
         if is_engine_rule(code) or matches(code, self.mandatory):
@@ -220,6 +229,9 @@ def apply(policy: Policy, data: Mapping[str, Any], *, organisation: bool) -> Pol
             "max_minor_versions_behind", policy.max_minor_versions_behind
         ),
         svc_requirement=scaffold.get("svc-requirement", policy.svc_requirement),
+        resource_warn_share=data.get("limits", {}).get(
+            "resource-warn-share", policy.resource_warn_share
+        ),
     )
 
 

@@ -55,7 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.run(args)
         return code
     except SvcError as err:
-        print(f"svc: error: {err}", file=sys.stderr)
+        from svc_serverless.linter.report.safe import log_line  # messages quote hostile input
+
+        print(f"svc: error: {log_line(str(err))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("svc: interrupted", file=sys.stderr)
@@ -66,8 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         import traceback
 
         traceback.print_exc()
-        print(f"svc: internal error: {err.__class__.__name__}: {err} (please report this)",
-              file=sys.stderr)
+        from svc_serverless.linter.report.safe import log_line
+
+        print(f"svc: internal error: {log_line(f'{err.__class__.__name__}: {err}')} "
+              "(please report this)", file=sys.stderr)
         return EXIT_INTERNAL
 
 

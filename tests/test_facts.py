@@ -403,3 +403,18 @@ def test_every_corpus_repo_gives_valid_facts() -> None:
         data = facts_to_json(facts)
         assert list(validator.iter_errors(data)) == [], root.name
         assert facts_from_json(json.loads(json.dumps(data))) == facts, root.name
+
+
+def test_svc_facts_output_cannot_start_a_ci_workflow_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = tmp_path / "hostile"
+    repo.mkdir()
+    (repo / "template.yaml").write_text(
+        "Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n"
+        "      TopicName: '##[error]x'\n", encoding="utf-8")
+    assert main(["facts", str(repo)]) == 0
+    out = capsys.readouterr().out
+    assert "##[" not in out
+    assert not any(line.lstrip().startswith("::") for line in out.splitlines())
+    assert "##[error]x" in json.dumps(json.loads(out), ensure_ascii=False)

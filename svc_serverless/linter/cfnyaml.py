@@ -90,6 +90,9 @@ class _Loader(yaml.CSafeLoader):
                     key_node.start_mark,
                 )
             key = self.construct_object(key_node, deep=True)
+            if isinstance(key, (dict, list)):  # CloudFormation refuses it ("Unhashable type")
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping or list cannot be a key", key_node.start_mark)
             if not isinstance(key, str):
                 key = _mark(MarkedStr(str(key)), key_node)
             if key in result:

@@ -57,7 +57,18 @@ POLICY_SCHEMA: dict[str, Any] = {
         "scaffold": {
             "type": "object",
             "additionalProperties": False,
-            "properties": {"max_minor_versions_behind": {"type": "integer", "minimum": 0}},
+            "properties": {
+                "max_minor_versions_behind": {"type": "integer", "minimum": 0},
+                # What generated repos install svc with; `svc new` checks its syntax.
+                "svc-requirement": {"type": "string", "minLength": 1, "maxLength": 300},
+            },
+        },
+        "limits": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "resource-warn-share": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+            },
         },
         # An organisation's own rules, options and waivers: their shape is checked in detail,
         # with the file's line, by linter/custom/ (it knows every rule's options schema).
@@ -89,6 +100,9 @@ class Policy:
     severity: Mapping[str, str] = field(default_factory=dict)  # a dict: it must pickle to workers
     layout: Layout = field(default_factory=Layout)
     max_minor_versions_behind: int = 2
+    svc_requirement: str | None = None  # `svc new`: None means svc-serverless==<its version>
+    # LAY011 warns once the estimated resource count reaches this share of CloudFormation's quota.
+    resource_warn_share: float = 0.8
     # Rule options by code, each a plain JSON-like dict (organisation's, then the repo's keys).
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     # The repo policy's own rule files, relative to its .svc/ folder (linter/custom/local.py).
@@ -241,6 +255,10 @@ def apply(policy: Policy, data: Mapping[str, Any], *, organisation: bool) -> Pol
         layout=layout,
         max_minor_versions_behind=scaffold.get(
             "max_minor_versions_behind", policy.max_minor_versions_behind
+        ),
+        svc_requirement=scaffold.get("svc-requirement", policy.svc_requirement),
+        resource_warn_share=data.get("limits", {}).get(
+            "resource-warn-share", policy.resource_warn_share
         ),
         options=options,
         rule_files=policy.rule_files if organisation else tuple(data.get("rules", ())),

@@ -1074,7 +1074,10 @@ def facts_json_for_path(path: Path) -> str:
         line, col = position(first.node)
         raise SvcError(f"{path}: {facts.template}:{line}:{col}: {first.message} "
                        "(`svc lint` reports it as SVC002); no facts written")
-    return json.dumps(facts_to_json(facts), indent=2) + "\n"
+    from svc_serverless.linter.report.safe import safe_json
+
+    # Printed to CI logs and published as an artifact: repo text must not become a command.
+    return safe_json(json.dumps(facts_to_json(facts), indent=2, ensure_ascii=False)) + "\n"
 
 
 def _schema_validator() -> Any:

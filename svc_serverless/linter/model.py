@@ -22,6 +22,7 @@ from svc_serverless.linter.cfnyaml import (
     loads,
 )
 from svc_serverless.linter.config import Policy
+from svc_serverless.linter.foreach import expand_loops
 
 TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
 MANIFEST_NAME = "catalog-info.yaml"
@@ -275,7 +276,7 @@ def load_template(root: Path, path: Path) -> Template:
         error = TemplateSyntaxError("template is not a readable UTF-8 text file under 2 MiB")
         return Template(rel, MarkedDict(), (), error)
     try:
-        data = load_template_text(text, is_json=rel.endswith(".json"))
+        data = expand_loops(load_template_text(text, is_json=rel.endswith(".json")))
     except TemplateSyntaxError as error:
         return Template(rel, MarkedDict(), (), error)
     if data is None:

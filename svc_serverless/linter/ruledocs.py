@@ -15,26 +15,26 @@ def summary(rule: AnyRule) -> str:
 
 
 def rule_list_text(rules: Sequence[AnyRule] | None = None) -> str:
-    from svc_serverless.rules import ALL_RULES as BUILTIN
+    """The rule list: svc's rules, or `rules` (an organisation's, built-in ones included)."""
+    from svc_serverless.rules import ALL_RULES
 
-    ALL_RULES = BUILTIN if rules is None else rules
-    width = max(len(r.name) for r in ALL_RULES)
+    shown = ALL_RULES if rules is None else rules
+    width = max(len(r.name) for r in shown)
     lines = [f"{'CODE':<7} {'NAME':<{width}} {'DEFAULT':<8} SUMMARY"]
-    lines += [f"{r.code:<7} {r.name:<{width}} {r.severity:<8} {summary(r)}" for r in ALL_RULES]
+    lines += [f"{r.code:<7} {r.name:<{width}} {r.severity:<8} {summary(r)}" for r in shown]
     lines.append("")
     lines.append("`svc rules CODE` prints a rule's page; --select/--ignore take codes or prefixes (SN, KMS0).")
     return "\n".join(lines) + "\n"
 
 
 def rule_page(code_or_name: str, rules: Sequence[AnyRule] | None = None) -> str:
-    from svc_serverless.rules import ALL_RULES as BUILTIN
+    from svc_serverless.rules import ALL_RULES
 
-    ALL_RULES = BUILTIN if rules is None else rules
+    shown = ALL_RULES if rules is None else rules
     wanted = code_or_name.strip()
-    rule = next((r for r in ALL_RULES if r.code.lower() == wanted.lower() or r.name == wanted),
-                None)
+    rule = next((r for r in shown if r.code.lower() == wanted.lower() or r.name == wanted), None)
     if rule is None:
-        known = ", ".join(r.code for r in ALL_RULES)
+        known = ", ".join(r.code for r in shown)
         raise SvcError(f"no rule {code_or_name!r}: run `svc rules` to list them ({known})")
     header = f"{rule.code} {rule.name} (default severity: {rule.severity}; tags: {', '.join(rule.tags)})"
     return f"{header}\n\n{page_text(rule)}\n"

@@ -25,6 +25,7 @@ from typing import Any
 
 from svc_serverless.errors import SvcError
 from svc_serverless.linter.discover import Target
+from svc_serverless.linter.report.safe import redact_url
 
 CLONE_WORKERS = 8  # clones wait on the network, not the CPU
 _BRANCH = re.compile(r"^[A-Za-z0-9._/-]+$")
@@ -130,13 +131,14 @@ def fetch(source: RepoSource, clones: Path) -> Path:
 def _fetch_target(source: RepoSource, clones: Path, cwd: Path) -> Target:
     from svc_serverless.linter.model import find_template
 
-    shown = source.url + (f"@{source.branch}" if source.branch else "")
-    name = repo_folder_name(source.url).rsplit("-", 1)[0]
+    # Reports and errors show the URL without its credentials, and name the repo without them.
+    shown = redact_url(source.url) + (f"@{source.branch}" if source.branch else "")
+    name = repo_folder_name(re.split(r"[?#]", redact_url(source.url))[0]).rsplit("-", 1)[0]
     try:
         path = fetch(source, clones)
     except Exception as err:  # noqa: BLE001 - one unreachable repo must not stop the others
         return Target(clones / repo_folder_name(source.url), shown,
-                      f"cannot clone {shown}: {_first_line(err)}", name)
+                      redact_url(f"cannot clone {shown}: {_first_line(err)}"), name)
     if find_template(path) is None:
         return Target(path, shown, f"no template.yaml at the root of {shown}", name)
     return Target(path, shown, name=name)

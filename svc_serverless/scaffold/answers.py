@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from svc_serverless import __version__
 from svc_serverless.errors import SvcError
 
 Answer = str | bool
@@ -42,6 +43,7 @@ OPTION_KEYS = {
     "architecture": "--architecture",
     "ci": "--ci",
     "workflow": "--no-workflow",
+    "svc_requirement": "--svc-requirement",
 }
 
 
@@ -94,6 +96,42 @@ def check_description(value: str) -> str:
             or any(char in value for char in '"\\`')):
         raise SvcError(f"invalid description {value!r}: use one line of at most {DESCRIPTION_MAX} "
                        "characters without double quotes, backslashes, backticks or {{ }} / {% %}")
+    return value
+
+
+# What generated CI files, the pre-commit hook and the README give pip to install svc with.
+# It lands single-quoted in shell lines and YAML (and as Markdown code), and cookiecutter renders
+# it as Jinja first, so only a strict subset of pip's requirement syntax passes: a name with
+# extras and version specifiers, or a name @ URL, or a URL; no quotes, no spaces but single ones
+# around `@` and in a version range, no `$`, braces, `;` or other characters that a shell, YAML,
+# GitHub's `${{ }}` or Jinja would read. `packaging` would parse PEP 508 in full, but svc does not depend on it.
+_REQ_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
+_REQ_SPEC = r"(?:~=|===|==|!=|<=|>=|<|>) ?[A-Za-z0-9.*+]+"
+_REQ_URL = r"(?:git\+)?(?:https|http|ssh|file)://[A-Za-z0-9._~:/?#@+=%-]+"
+SVC_REQUIREMENT_PATTERN = re.compile(
+    rf"{_REQ_NAME}(?:\[{_REQ_NAME}(?:,{_REQ_NAME})*\])?"
+    rf"(?: ?{_REQ_SPEC}(?:, ?{_REQ_SPEC})*| @ {_REQ_URL})?|{_REQ_URL}")
+SVC_REQUIREMENT_MAX = 300
+# The name `svc` on the package index is an unrelated project whose `svc` script exits 0 on
+# `svc lint .`: a requirement naming it would make every generated gate pass unchecked.
+_FOREIGN_NAME = re.compile(r"svc(?![A-Za-z0-9._-]*[A-Za-z0-9])", re.IGNORECASE)
+
+
+def default_svc_requirement(version: str) -> str:
+    """The requirement that installs exactly the svc that generates a repo."""
+    return f"svc-serverless=={version}"
+
+
+def check_svc_requirement(value: str) -> str:
+    example = (f"e.g. '{default_svc_requirement(__version__)}' or "
+               f"'svc-serverless @ git+https://git.example.com/svc@v{__version__}'")
+    if not (SVC_REQUIREMENT_PATTERN.fullmatch(value) and len(value) <= SVC_REQUIREMENT_MAX):
+        raise SvcError(f"invalid svc requirement {value!r}: use NAME==VERSION, NAME @ URL or a "
+                       f"URL, at most {SVC_REQUIREMENT_MAX} characters, without quotes or shell "
+                       f"characters, {example}")
+    if _FOREIGN_NAME.match(value):
+        raise SvcError(f"invalid svc requirement {value!r}: the name 'svc' on the package index "
+                       f"is an unrelated project; svc is 'svc-serverless', {example}")
     return value
 
 

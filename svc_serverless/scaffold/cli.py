@@ -36,6 +36,13 @@ def register(sub: Any) -> None:
     new.add_argument("--no-git", action="store_true", help="do not run git init and the initial commit")
     new.add_argument("--data", action="append", type=_key_value, default=[], metavar="KEY=VALUE",
                      help="any other template answer (keys: see the README); unknown keys are an error")
+    new.add_argument("--svc-requirement", metavar="REQUIREMENT",
+                     help="what the repo's CI, pre-commit hook and README install svc with "
+                          "(default: the policy's scaffold.svc-requirement, else "
+                          "svc-serverless==<this svc's version>), e.g. "
+                          "'svc-serverless @ git+https://git.example.com/svc@v1.2.0'")
+    new.add_argument("--config", type=Path, metavar="FILE",
+                     help="the organisation policy file (for its scaffold.svc-requirement)")
 
     new.set_defaults(run=_run_new)
 
@@ -55,6 +62,8 @@ def _run_new(args: argparse.Namespace) -> int:
         git=not args.no_git,
         data=dict(args.data),
         interactive=sys.stdin.isatty() and sys.stdout.isatty(),
+        svc_requirement=args.svc_requirement,
+        config=args.config,
     )
     target = new_service(request)
     print(f"created {target}")

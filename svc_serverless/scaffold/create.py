@@ -8,7 +8,12 @@ The order is the safety guarantee (DESIGN.md §6):
    move is a rename on the same filesystem;
 3. drop the files of the options not chosen, record the answers, make the first commit;
 4. rename the finished repo into place. Any failure removes the staging folder: no partial
-   repo is ever left behind, and an existing folder is never written into.
+   repo is ever left behind, and an existing folder is never written into. A stopping signal
+   (SIGINT, SIGTERM, SIGHUP) does the same: `interrupt.signals_raise` makes it an exception.
+
+`svc new` writes only what it rendered: the template is copied without build debris (pip
+byte-compiles the template's .py files when it installs svc) before cookiecutter sees it, and
+the first commit holds exactly the rendered files that the generated .gitignore does not ignore.
 
 cookiecutter and GitPython are imported inside the functions that use them, so `svc lint`
 never pays for them.
@@ -23,7 +28,8 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from fnmatch import fnmatch
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from svc_serverless import __version__
@@ -35,11 +41,19 @@ from svc_serverless.scaffold.answers import (
     check_description,
     check_name,
     check_owner,
+    check_svc_requirement,
+    default_svc_requirement,
 )
+from svc_serverless.scaffold.interrupt import signals_raise
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "template"
 ANSWERS_PATH = ".svc/answers.json"
 _STAGING_PREFIX = ".svc-new-"
+_CLEAN_TEMPLATE = ".template"  # in the staging folder: the template without debris
+# What tools leave in a template folder: pip's byte-compiled files, test and type-check caches,
+# file-browser and editor droppings. Never template content.
+DEBRIS_FOLDERS = frozenset({"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"})
+DEBRIS_FILES = ("*.pyc", "*.pyo", ".DS_Store", "Thumbs.db", "*.swp", "*~")
 _FALLBACK_IDENTITY = ("svc", "svc@localhost")
 _LABELS = {"runtime": "Lambda runtime", "architecture": "Lambda architecture", "ci": "CI system"}
 
@@ -61,6 +75,8 @@ class NewRequest:
     git: bool = True
     data: Mapping[str, str] = field(default_factory=dict)
     interactive: bool = False
+    svc_requirement: str | None = None  # what generated files install svc with
+    config: Path | None = None  # an organisation policy (its scaffold.svc-requirement)
 
 
 @dataclass(frozen=True)
@@ -87,6 +103,11 @@ def load_template(root: Path = TEMPLATE_DIR) -> Template:
 
 def new_service(request: NewRequest, ask: Ask = input) -> Path:
     """Create the service repository `request` describes; return its folder."""
+    with signals_raise():  # so that the staging folder's `finally` runs on SIGTERM too
+        return _new_service(request, ask)
+
+
+def _new_service(request: NewRequest, ask: Ask) -> Path:
     template = load_template()
     name = check_name(request.name)
     output_dir = _checked_output_dir(request.output_dir)
@@ -138,7 +159,24 @@ def resolve_answers(request: NewRequest, template: Template, ask: Ask) -> dict[s
         answers[key] = choices.check(given if given is not None else choices.default)
     answers["workflow"] = request.workflow
     answers.update(check_data(request.data, template.variables))
+    answers["svc_requirement"] = _svc_requirement(request)
     return answers
+
+
+def _svc_requirement(request: NewRequest) -> str:
+    """--svc-requirement, else the policy's scaffold.svc-requirement, else this very svc."""
+    if request.svc_requirement is not None:
+        return check_svc_requirement(request.svc_requirement)
+    if request.config is not None:
+        from svc_serverless.linter.run import organisation_policy
+
+        configured = organisation_policy(request.config).svc_requirement
+        if configured is not None:
+            try:
+                return check_svc_requirement(configured)
+            except SvcError as err:
+                raise SvcError(f"{request.config}: scaffold.svc-requirement: {err}") from None
+    return default_svc_requirement(__version__)
 
 
 def _owner(request: NewRequest, ask: Ask) -> str:
@@ -199,10 +237,49 @@ def render(template: Template, answers: Mapping[str, Answer],
     context = {key: value for key, value in template.variables.items()}
     context.update(answers)
     rendered = prompt_for_config({"cookiecutter": context}, no_input=True)
-    project = generate_files(repo_dir=str(template.root), context={"cookiecutter": rendered},
+    source = _clean_copy(template.root, output_dir / _CLEAN_TEMPLATE)
+    project = generate_files(repo_dir=str(source), context={"cookiecutter": rendered},
                              output_dir=str(output_dir), accept_hooks=False)
+    shutil.rmtree(source)
     final = {key: rendered[key] for key in template.variables if not key.startswith("_")}
     return Path(project), final
+
+
+def is_debris(relative: PurePosixPath) -> bool:
+    """Whether a path in the template folder is build debris rather than template content."""
+    return (any(part in DEBRIS_FOLDERS for part in relative.parts[:-1])
+            or any(fnmatch(relative.name, pattern) for pattern in DEBRIS_FILES))
+
+
+def template_files(root: Path) -> list[PurePosixPath]:
+    """The template's own files, relative to `root`, sorted: everything but debris.
+
+    cookiecutter renders a folder as it finds it, so what it must not render is left out of
+    the copy it is given (`_clean_copy`), and out of the template's fingerprint.
+    """
+    found: list[PurePosixPath] = []
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in DEBRIS_FOLDERS]
+        base = PurePosixPath(Path(folder).relative_to(root).as_posix())
+        found.extend(base / name for name in names if not is_debris(base / name))
+    return sorted(found)
+
+
+def _clean_copy(root: Path, destination: Path) -> Path:
+    """The template's own files at `destination`, without debris, for cookiecutter to read.
+
+    Hard links where the file system allows them: copying costs a millisecond a file, a good
+    part of `svc new`'s budget, and cookiecutter only reads the template (it writes every
+    output file anew). Across file systems, or where links are refused, a copy.
+    """
+    for relative in template_files(root):
+        target = destination / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(root / relative, target)
+        except OSError:
+            shutil.copy2(root / relative, target)
+    return destination
 
 
 def selected_groups(answers: Mapping[str, Answer]) -> set[str]:
@@ -233,10 +310,9 @@ def prune(project: Path, option_files: Mapping[str, Iterable[str]], keep: set[st
 def template_fingerprint(root: Path) -> str:
     """sha256 over the template's files (relative path and content, sorted by path)."""
     digest = hashlib.sha256()
-    files = sorted((path.relative_to(root).as_posix(), path) for path in root.rglob("*")
-                   if path.is_file() and "__pycache__" not in path.parts)
-    for relative, path in files:
-        content = path.read_bytes()
+    for path in template_files(root):
+        relative = path.as_posix()
+        content = (root / path).read_bytes()
         # Length-prefixed, so no two different file sets hash the same byte stream.
         digest.update(f"{len(relative)}:{relative}:{len(content)}:".encode())
         digest.update(content)
@@ -253,29 +329,31 @@ def write_answers(project: Path, answers: Mapping[str, Answer], fingerprint: str
 
 
 def commit_initial(project: Path, message: str) -> None:
-    """`git init` and one commit of every file, without running any hook."""
+    """`git init` and one commit of every file the repo's .gitignore keeps, running no hook."""
     import git
 
     repo = git.Repo.init(project)
     try:
         # Whatever init.defaultBranch says: the generated CI configs build `main`.
         repo.git.symbolic_ref("HEAD", "refs/heads/main")
-        # index.add takes the paths as given, so a global gitignore cannot leave a generated
-        # file out of the first commit; index.commit neither signs nor runs hooks.
-        repo.index.add(_repo_files(project))
+        repo.index.add(_committed_files(repo))
         repo.index.write()
         author = _identity(repo)
+        # index.commit neither signs nor runs hooks.
         repo.index.commit(message, author=author, committer=author, skip_hooks=True)
     finally:
         repo.close()
 
 
-def _repo_files(project: Path) -> list[str]:
-    files: list[str] = []
-    for folder, dirs, names in os.walk(project):
-        dirs[:] = sorted(d for d in dirs if not (folder == str(project) and d == ".git"))
-        files.extend(Path(folder, name).relative_to(project).as_posix() for name in names)
-    return sorted(files)
+def _committed_files(repo: Any) -> list[str]:
+    """The files the repo's own .gitignore files do not ignore.
+
+    Without --exclude-standard, ls-files reads neither the user's global excludes file nor
+    .git/info/exclude: a user's global ignore list cannot leave a generated file out of the
+    first commit, and the generated .gitignore is the only judge.
+    """
+    listed: str = repo.git.ls_files("--others", "--exclude-per-directory=.gitignore", "-z")
+    return sorted(path for path in listed.split("\0") if path)
 
 
 def _identity(repo: Any) -> Any:

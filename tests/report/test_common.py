@@ -8,7 +8,6 @@ from svc_serverless.linter.report.common import (
     ArtifactPaths,
     RepoGroup,
     doc_section,
-    escape_controls,
     group_by_repo,
     location,
     rule_doc_url,
@@ -49,6 +48,10 @@ def _paths(root: str, repo_path: str) -> ArtifactPaths:
         # a clone in the cache is outside the root: named by the repo, never `../..` or absolute
         ("/ci/work", "/home/ci/.cache/svc/clones/3f2a", "orders/template.yaml"),
         ("services", "other/orders", "orders/template.yaml"),
+        # a clone is shown by its URL, which is no path at all
+        (".", "https://***@github.com/acme/orders.git", "orders/template.yaml"),
+        (".", "file:///srv/git/orders.git@main", "orders/template.yaml"),
+        (".", "git@github.com:acme/orders.git", "orders/template.yaml"),
     ],
 )
 def test_artifact_paths_are_relative_to_the_root(root: str, repo_path: str, expected: str) -> None:
@@ -109,7 +112,3 @@ def test_doc_section_stops_at_the_next_heading_but_not_inside_code() -> None:
     assert doc_section(doc, "Example") == "```text\n## not a heading\n```"
     assert doc_section(doc, "Use instead") == "x"
     assert doc_section(doc, "Why is this bad?") == ""
-
-
-def test_escape_controls_spells_out_control_characters_but_keeps_tabs_and_newlines() -> None:
-    assert escape_controls("a\x1b[31m\x00\x9b\tb\r\nc") == "a\\x1b[31m\\x00\\x9b\tb\r\nc"

@@ -103,9 +103,9 @@ def test_special_characters_parse_back_to_the_message() -> None:
     )
 
 
-def test_characters_xml_cannot_hold_are_replaced() -> None:
+def test_characters_xml_cannot_hold_are_spelled_out() -> None:
     odd = samples.finding("a", "t.yaml", 1, 1, "SN001", "error", "x\ud800y\uffffz")
     result = LintResult(repos=(RepoResult("a", "a"),), findings=(odd,))
     failure = ET.fromstring(render(result)).find("testsuite/testcase/failure")
     assert failure is not None
-    assert failure.attrib["message"] == "x\ufffdy\ufffdz"
+    assert failure.attrib["message"] == "x\\ud800y\\uffffz"

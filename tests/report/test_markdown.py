@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from svc_serverless.linter.report.markdown import escape, message_cell, render, table_code
 from svc_serverless.linter.result import LintResult, RepoResult
 from tests.report import samples
@@ -113,3 +115,25 @@ def test_the_path_is_left_out_when_it_says_nothing_more_than_the_name() -> None:
         assert render(result).splitlines()[8:11] == [
             "### orders", "", "| Severity | Rule | Location | Message |",
         ]
+
+
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        ("- item", "\\- item"),
+        ("+ item", "\\+ item"),
+        ("1. first", "1\\. first"),
+        ("2) second", "2\\) second"),
+        ("---", "\\---"),
+        ("# title", "\\# title"),
+        ("> quote", "&gt; quote"),
+        ("    code", "&#32;&#32;&#32;&#32;code"),
+        ("::add-mask::x", ":\\:add-mask::x"),  # a Markdown escape: the page shows `::`
+        ("[x](https://evil.example) ![i](https://evil.example/i.png) <img src=x>",
+         "\\[x\\](https://evil.example) !\\[i\\](https://evil.example/i.png) &lt;img src=x&gt;"),
+    ],
+)
+def test_a_repo_path_on_its_own_line_is_plain_text(path: str, shown: str) -> None:
+    finding = samples.finding("orders", "template.yaml", 1, 1, "SN001", "error", "m")
+    result = LintResult(repos=(RepoResult("orders", path),), findings=(finding,))
+    assert render(result).splitlines()[10] == shown

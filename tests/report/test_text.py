@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from svc_serverless.linter.report.text import render
@@ -85,3 +87,26 @@ def test_the_environment_does_not_change_the_output(
 def test_the_header_leaves_out_a_path_that_says_nothing_more(path: str) -> None:
     result = LintResult(repos=(RepoResult("orders", path),), findings=(samples.SN001,))
     assert render(result).splitlines()[0] == "orders"
+
+
+def test_repo_text_is_never_read_as_rich_markup_or_emoji() -> None:
+    odd = samples.finding("[bold red]x[/]", "a[/].yaml", 1, 1, "SN001", "error",
+                          "uses [link=https://evil.example]here[/link] :smile:")
+    result = LintResult(repos=(RepoResult("[bold red]x[/]", "[dim]p"),), findings=(odd,))
+    for color in (False, True):
+        plain = re.sub("\x1b\\[[0-9;]*m", "", render(result, color=color))
+        assert plain.splitlines()[:2] == [
+            "[bold red]x[/]  [dim]p",
+            ("  a[/].yaml:1:1  error  SN001  no-import-value  "
+            "uses [link=https://evil.example]here[/link] :smile:"),
+        ]
+
+
+def test_a_line_cannot_start_a_workflow_command_even_in_colour() -> None:
+    odd = samples.finding("::add-mask::x", "::stop-commands::y", 1, 1, "SN001", "error", "##[error]z")
+    result = LintResult(repos=(RepoResult("::add-mask::x", "."),), findings=(odd,))
+    assert render(result).splitlines()[:2] == [
+        ":\\:add-mask::x",
+        "  :\\:stop-commands::y:1:1  error  SN001  no-import-value  ##\\[error]z",
+    ]
+    assert render(result, color=True).splitlines()[0] == "\x1b[1m:\\:add-mask::x\x1b[0m"

@@ -328,6 +328,7 @@ def test_answers_record_every_answer_and_the_version(tmp_path: Path) -> None:
         "memory_size": "256",
         "timeout": "10",
         "log_retention_days": "30",
+        "svc_requirement": f"svc-serverless=={__version__}",
     }
     assert 'description: "Bills customers\\u0027 orders"' in (repo / "catalog-info.yaml").read_text()
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from svc_serverless.scaffold.create import template_files
+
 ROOT = Path(__file__).resolve().parents[2]
 SCAFFOLD = ROOT / "svc_serverless" / "scaffold"
 
@@ -22,10 +24,8 @@ def test_package_data_globs_cover_every_template_file() -> None:
                 for pattern in patterns
                 for path in glob.glob(os.path.join(SCAFFOLD, pattern), recursive=True)
                 if os.path.isfile(path)}
-    template_files = {path.relative_to(SCAFFOLD).as_posix()
-                      for path in (SCAFFOLD / "template").rglob("*")
-                      if path.is_file() and "__pycache__" not in path.parts}
-    assert template_files - packaged == set()
+    template = {f"template/{path}" for path in template_files(SCAFFOLD / "template")}
+    assert template - packaged == set()
     assert {"template/{{cookiecutter.service_name}}/.github/workflows/ci.yml",
             "template/{{cookiecutter.service_name}}/.gitignore",
             "template/{{cookiecutter.service_name}}/.svc/policy.yaml"} <= packaged

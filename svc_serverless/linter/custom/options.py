@@ -59,8 +59,10 @@ def options_page(schema: Mapping[str, Any]) -> str:
 def _kind(spec: Mapping[str, Any]) -> str:
     if spec.get("type") == "array":
         items = spec.get("items") or {}
-        if "enum" in items:
+        if "enum" in items and len(items["enum"]) <= 8:
             return "list of " + ", ".join(f"`{v}`" for v in items["enum"])
+        if "enum" in items:
+            return f"list of strings, each one of {len(items['enum'])} known values"
         return f"list of {items.get('type', 'value')}s"
     return str(spec.get("type", "value"))
 

@@ -43,5 +43,7 @@ def load(fmt: str) -> Reporter:
 
 
 def render(fmt: str, result: LintResult, *, color: bool = False) -> str:
-    """The report of `result` in format `fmt` (a key of REPORTERS)."""
-    return load(fmt).render(result, color=color)
+    """The report of `result` in format `fmt` (a key of REPORTERS), credentials redacted."""
+    from svc_serverless.linter.report.safe import redact_result
+
+    return load(fmt).render(redact_result(result), color=color)

@@ -17,23 +17,13 @@ if TYPE_CHECKING:
 
 # The project's rule reference; SARIF helpUri and the Markdown report link into it by anchor.
 RULES_DOC_URL = "https://github.com/svc-dev/svc/blob/main/docs/rules.md"
-
-# C0 and C1 control characters other than tab and line breaks (each format treats those itself).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# A cloned repo's path is the URL it was cloned from (`scheme://...` or scp-like `git@host:x`).
+_URL = re.compile(r"[A-Za-z][\w+.-]*://|[^/\s@]+@[^/\s:]+:")
 
 
 def rule_doc_url(code: str) -> str:
     """The page of one rule: GitHub anchors headings in lower case."""
     return f"{RULES_DOC_URL}#{code.lower()}"
-
-
-def escape_controls(text: str) -> str:
-    """Control characters spelled as `\\xNN`.
-
-    Messages quote values from the repos, which are untrusted: an escape sequence must not
-    recolour a terminal or a CI log, nor make an XML report unparseable.
-    """
-    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
 def location(finding: Finding, file: str | None = None) -> str:
@@ -114,7 +104,7 @@ class ArtifactPaths:
 
     CI tools resolve these against the checkout (SARIF's %SRCROOT%), and absolute paths both leak
     the runner's layout and break baselines (research/linter-anchors.md §5). A repo outside the
-    root (a clone in the cache) gets its name as the folder instead of a `../..` path.
+    root, or known by its URL (a clone), gets its name as the folder instead of a `../..` path.
     """
 
     def __init__(self, result: LintResult) -> None:
@@ -134,6 +124,8 @@ class ArtifactPaths:
         return finding.file if folder == "." else f"{folder}/{finding.file}"
 
     def _relative_dir(self, path: str) -> str | None:
+        if _URL.match(path):
+            return None
         try:
             relative = PurePath(os.path.relpath(path or ".", self._root)).as_posix()
         except ValueError:  # another drive on Windows: no relative path exists

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from svc_serverless.linter.report.common import ArtifactPaths, escape_controls, summary_line
+from svc_serverless.linter.report.common import ArtifactPaths, summary_line
+from svc_serverless.linter.report.safe import escape_controls, neutralise_commands
 
 if TYPE_CHECKING:
     from svc_serverless.linter.result import LintResult
@@ -29,7 +30,9 @@ def render(result: LintResult, *, color: bool = False) -> str:
         if repo.error is not None
     ]
     lines.append(f"svc lint: {summary_line(result)}")
-    return "\n".join(lines) + "\n"
+    # Every line is one of svc's own commands, and %0A keeps repo text from starting a line of
+    # its own; `##[` (GitHub's older commands, Azure's) would still be obeyed mid-line.
+    return neutralise_commands("\n".join(lines) + "\n", line_starts=False)
 
 
 def _annotation(finding: Finding, paths: ArtifactPaths) -> str:

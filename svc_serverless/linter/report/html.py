@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 
 from svc_serverless.linter.report.common import (
     RepoGroup,
-    escape_controls,
     group_by_repo,
     location,
     plural,
@@ -31,6 +30,7 @@ from svc_serverless.linter.report.common import (
 )
 from svc_serverless.linter.report.graph import EVENT, GraphEdge, Node, ServiceGraph, service_graph
 from svc_serverless.linter.report.markdown import NO_EDGES, verdict
+from svc_serverless.linter.report.safe import escape_controls, safe_markup
 from svc_serverless.linter.report.waivers import waivers_section
 from svc_serverless.linter.rule import SEVERITIES, OrgRule, Rule
 
@@ -101,7 +101,9 @@ def render(result: LintResult, *, color: bool = False) -> str:
         "</body>",
         "</html>",
     ]
-    return "\n".join(part for part in parts if part) + "\n"
+    # A message keeps its line breaks (pre-wrap), so printed to a CI log a line could start
+    # with `::`; the browser shows the same text.
+    return safe_markup("\n".join(part for part in parts if part) + "\n")
 
 
 def _text(text: str) -> str:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from svc_serverless import __version__
 from svc_serverless.linter.report.common import group_by_repo
+from svc_serverless.linter.report.safe import safe_json
 
 if TYPE_CHECKING:
     from svc_serverless.linter.result import LintResult
@@ -41,7 +42,7 @@ def render(result: LintResult, *, color: bool = False) -> str:
             lines.append(f"  {_encode(key)}: [\n    {items}\n  ]")
         else:
             lines.append(f"  {_encode(key)}: {_encode(value)}")
-    return "{\n" + ",\n".join(lines) + "\n}\n"
+    return safe_json("{\n" + ",\n".join(lines) + "\n}\n")
 
 
 def report(result: LintResult) -> JsonObject:

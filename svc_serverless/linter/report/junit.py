@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 from svc_serverless.linter.report.common import (
     ArtifactPaths,
     RepoGroup,
-    escape_controls,
     group_by_repo,
     location,
 )
+from svc_serverless.linter.report.safe import escape_controls, safe_markup
 
 if TYPE_CHECKING:
     from svc_serverless.linter.result import LintResult
@@ -31,7 +31,7 @@ COUNTED = (("failure", "failures"), ("error", "errors"), ("skipped", "skipped"))
 
 # XML 1.0 cannot carry most control characters, even escaped (&#27; is still illegal): a message
 # copied from a template could otherwise make the whole report unparseable. escape_controls
-# spells those out; this catches what is left (lone surrogates, U+FFFE, U+FFFF).
+# spells those out; this catches what is left (U+FFFE, U+FFFF), spelled the same way.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -46,7 +46,9 @@ def render(result: LintResult, *, color: bool = False) -> str:
         _set_counts(suite)
     _set_counts(root)
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    xml = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    # Printed to a CI log, a message line could be a workflow command.
+    return safe_markup(xml)
 
 
 def _add_cases(
@@ -95,4 +97,4 @@ def _set_counts(element: ET.Element) -> None:
 
 
 def _xml(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", escape_controls(text))
+    return _NOT_XML.sub(lambda match: f"\\u{ord(match.group()):04x}", escape_controls(text))

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 
 from svc_serverless.linter.report.common import (
     RepoGroup,
-    escape_controls,
     group_by_repo,
     location,
     plural,
     rule_doc_url,
 )
+from svc_serverless.linter.report.safe import escape_controls, neutralise_commands
 
 if TYPE_CHECKING:
     from svc_serverless.linter.report.graph import ServiceGraph
@@ -32,7 +32,12 @@ if TYPE_CHECKING:
 
 TITLE = "## svc lint"
 
-_BACKSLASHED = re.compile(r"([\\`*_\[\]|~])")
+_BACKSLASHED = re.compile(r"([\\`*_\[\]|~#])")
+# What would turn a paragraph of repo text into a list item, a thematic break or a setext
+# underline (`#`, `*`, `_` and `>` are escaped by `escape` already), and indentation that
+# would make it a code block.
+_BLOCK_START = re.compile(r"^(\d{0,9})([-+=.)])")
+_INDENT = re.compile(r"^[ \t]+")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 _CODE_SPAN = re.compile(r"`([^`\r\n]+)`")
 
@@ -62,7 +67,9 @@ def render(
     clean = sum(1 for g in groups if g.error is None and not g.shown)
     if clean:
         sections.append(f"{plural(clean, 'repo')} clean.")
-    return "\n\n".join(sections) + "\n"
+    # Printed to a CI log, a repo's path starts a line; `\:` and `\[` are Markdown escapes, so
+    # the rendered page still shows the repo's text.
+    return neutralise_commands("\n\n".join(sections) + "\n")
 
 
 def verdict(result: LintResult) -> str:
@@ -96,7 +103,7 @@ def repo_section(group: RepoGroup) -> str:
     """A heading, the repo's path when it says more than its name, and its findings."""
     lines = [f"### {escape(group.name)}", ""]
     if group.path_note:
-        lines += [escape(group.path_note), ""]
+        lines += [escape_paragraph(group.path_note), ""]
     lines += ["| Severity | Rule | Location | Message |", "| --- | --- | --- | --- |"]
     lines += [_finding_row(f) for f in group.shown]
     return "\n".join(lines)
@@ -123,6 +130,12 @@ def escape(text: str) -> str:
     text = escape_controls(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _BACKSLASHED.sub(r"\\\1", text)
     return _NEWLINES.sub("<br>", text)
+
+
+def escape_paragraph(text: str) -> str:
+    """Plain text that renders as itself as a paragraph of its own: never a list or code block."""
+    text = _BLOCK_START.sub(r"\1\\\2", escape(text))
+    return _INDENT.sub(lambda match: "".join(f"&#{ord(c)};" for c in match.group()), text)
 
 
 def message_cell(text: str) -> str:

@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 from svc_serverless import __version__
 from svc_serverless.linter.report.common import ArtifactPaths, doc_section, rule_doc_url
+from svc_serverless.linter.report.safe import safe_json
 from svc_serverless.linter.rule import OrgRule, Rule
 from svc_serverless.linter.ruledocs import summary as rule_summary
 
@@ -46,7 +47,7 @@ JsonObject = dict[str, object]
 
 def render(result: LintResult, *, color: bool = False) -> str:
     del color  # SARIF has no colour; the parameter is part of every reporter's signature
-    return json.dumps(sarif_log(result), indent=2, ensure_ascii=False) + "\n"
+    return safe_json(json.dumps(sarif_log(result), indent=2, ensure_ascii=False) + "\n")
 
 
 def sarif_log(result: LintResult) -> JsonObject:

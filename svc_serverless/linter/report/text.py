@@ -17,12 +17,12 @@ from rich.text import Text
 
 from svc_serverless.linter.report.common import (
     RepoGroup,
-    escape_controls,
     group_by_repo,
     location,
     plural,
     summary_line,
 )
+from svc_serverless.linter.report.safe import escape_controls, neutralise_commands
 
 if TYPE_CHECKING:
     from svc_serverless.linter.result import LintResult
@@ -55,7 +55,8 @@ def render(result: LintResult, *, color: bool = False) -> str:
     if clean:
         console.print(f"{plural(clean, 'repo')} clean", soft_wrap=True)
     console.print(Text(summary_line(result), style="bold"), soft_wrap=True)
-    return out.getvalue()
+    # CI logs are this format's usual reader: a repo named `::add-mask::x` starts a line.
+    return neutralise_commands(out.getvalue())
 
 
 def _repo_block(group: RepoGroup) -> list[Text]:
@@ -79,5 +80,9 @@ def _finding_line(finding: Finding) -> Text:
 
 
 def _printable(text: str) -> str:
-    """One line per finding (grep-able), without terminal control characters."""
+    """One line per finding (grep-able), without terminal control characters.
+
+    Repo text goes into rich as `Text`, never as a markup string, so `[bold]` in it is shown,
+    not obeyed.
+    """
     return escape_controls(_NEWLINES.sub(" ", text.strip()))

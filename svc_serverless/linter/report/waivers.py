@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
-from svc_serverless.linter.report.common import escape_controls
+from svc_serverless.linter.report.safe import escape_controls
 
 if TYPE_CHECKING:
     from svc_serverless.linter.custom.waivers import WaiverUse

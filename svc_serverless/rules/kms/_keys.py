@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from svc_serverless.linter.model import Resource, Template
+from svc_serverless.linter.shortform import short_form
 
 KEY_TYPE = "AWS::KMS::Key"
 ALIAS_TYPE = "AWS::KMS::Alias"
@@ -91,25 +92,7 @@ def _alias_name(value: Any) -> str | None:
 
 def show(value: Any) -> str:
     """A short rendering of a template value for messages: `!Ref X`, `'alias/aws/sqs'`."""
-    text: str
-    if isinstance(value, str):
-        text = repr(str(value))
-    elif isinstance(value, dict) and len(value) == 1 and _is_intrinsic(next(iter(value))):
-        (name, body), = value.items()
-        tag = "!" + str(name).removeprefix("Fn::")
-        if name == "Fn::GetAtt" and isinstance(body, list):
-            text = f"{tag} " + ".".join(str(p) for p in body)
-        elif isinstance(body, str):
-            text = f"{tag} {body}" if name != "Fn::Sub" else f"{tag} {body!r}"
-        else:
-            text = f"{tag} ..."
-    else:
-        text = "a mapping" if isinstance(value, dict) else "a computed value"
-    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
-
-
-def _is_intrinsic(name: object) -> bool:
-    return name == "Ref" or (isinstance(name, str) and name.startswith("Fn::"))
+    return short_form(value, _MAX_SHOWN)
 
 
 def foreign(value: Any, keys: OwnKeys) -> tuple[object, str] | None:

@@ -7,29 +7,20 @@ resolves to an `AWS::KMS::Key` of this same template: through `!Ref Key`, `!GetA
 its `AliasName`, written the same way), `!Sub` strings that spell one of those, SAM `Globals`,
 and both branches of an `Fn::If`. The data stores and the property checked:
 
-| resource | encryption it needs |
-|---|---|
-| `AWS::DynamoDB::Table` | `SSESpecification {SSEEnabled: true, SSEType: KMS, KMSMasterKeyId}` |
-| `AWS::DynamoDB::GlobalTable` | `SSESpecification {SSEEnabled: true, SSEType: KMS}` and each replica's `SSESpecification.KMSMasterKeyId` |
-| `AWS::Serverless::SimpleTable` | always a finding: it cannot take a customer managed key |
-| `AWS::SQS::Queue`, `AWS::SNS::Topic` | `KmsMasterKeyId` (`SqsManagedSseEnabled` is an SQS owned key) |
-| `AWS::S3::Bucket` | every `ServerSideEncryptionByDefault` with `SSEAlgorithm: aws:kms` (or `aws:kms:dsse`) and `KMSMasterKeyID` |
-| `AWS::Kinesis::Stream` | `StreamEncryption {EncryptionType: KMS, KeyId}` |
-| `AWS::KinesisFirehose::DeliveryStream` | `DeliveryStreamEncryptionConfigurationInput {KeyType: CUSTOMER_MANAGED_CMK, KeyARN}` (not for a Kinesis stream source, which the stream encrypts) |
-| `AWS::Logs::LogGroup` | `KmsKeyId` |
-| `AWS::Serverless::Function`, `AWS::Lambda::Function` | `KmsKeyArn`, when it has environment variables |
-| `AWS::StepFunctions::StateMachine` | `EncryptionConfiguration {Type: CUSTOMER_MANAGED_KMS_KEY, KmsKeyId}` |
-| `AWS::Serverless::StateMachine` | a finding unless it sets `EncryptionConfiguration`: SAM (aws-sam-translator 1.110) rejects that property, so use `AWS::StepFunctions::StateMachine` |
-| `AWS::SecretsManager::Secret` | `KmsKeyId` |
-| `AWS::Events::EventBus` | `KmsKeyIdentifier` |
+{stores}
 
 A missing property, AWS owned or AWS managed encryption, a literal key ARN or id, an alias this
 template does not define (`alias/aws/sqs`), an imported key (`Fn::ImportValue`) and a key passed
 in as a parameter are findings, at the offending value (or the resource when nothing is set).
 
+A value set once in SAM `Globals` is reported once, at that value, naming every function it
+reaches.
+
 Known limits: replicas of a global table in other regions need a key in each region, which one
 regional stack cannot define; an S3 bucket that receives server access logs must use SSE-S3.
-Suppress those with a reason.
+Suppress those with a reason. Stores that cannot take a customer managed key at all (Amazon MQ
+for RabbitMQ, single-node ElastiCache clusters, MSK Serverless, DAX) and resources that only
+pass data on (EventBridge Pipes and Scheduler schedules, event source mappings) are not checked.
 
 ## Why is this bad?
 With AWS owned or AWS managed keys, the service cannot say who may decrypt its data: any
@@ -90,326 +81,254 @@ Resources:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from svc_serverless.linter.model import LoadedRepo, Resource, Template
 from svc_serverless.linter.rule import Problem, Rule
-from svc_serverless.rules.kms._keys import (
-    OwnKeys,
-    foreign,
-    key_node,
-    own_keys,
-    resource_anchor,
-    show,
-)
-
-
-@dataclass(frozen=True)
-class Gap:
-    """One way a store misses its own key: where, which property, and why."""
-
-    node: object  # the offending value, or the deepest existing place when a property is missing
-    path: tuple[str | int, ...]  # below the resource, e.g. ("Properties", "KmsMasterKeyId")
-    reason: str
-    subject: str = ""
-    fix: str = ""  # overrides the store's fix
-
-
-Check = Callable[[Resource, OwnKeys, object], Iterator[Gap]]
+from svc_serverless.rules._globals import globals_nodes, globals_path, names
+from svc_serverless.rules.kms import _store_checks as checks
+from svc_serverless.rules.kms._keys import OwnKeys, own_keys, resource_anchor
+from svc_serverless.rules.kms._store_checks import Check, Gap, key_at, when
 
 
 @dataclass(frozen=True)
 class Store:
-    kind: str
+    """One row of the table: a resource type that holds data, and how its key is checked."""
+
+    kind: str  # what the message calls it
+    needs: str  # the encryption it needs, as the rule's page shows it
     fix: str  # "<key>" is replaced by the template's key name
     check: Check
 
 
-def _key_gap(node: object, path: tuple[str | int, ...], prop: str, keys: OwnKeys) -> Iterator[Gap]:
-    """A gap if the key value at `node` does not resolve to a key of this template."""
-    found = foreign(node, keys)
-    if found is not None:
-        bad, why = found
-        shown = show(bad)
-        yield Gap(bad, path, f"{prop} is {shown}, {why}", shown)
+def _simple(kind: str, prop: str, missing: str, fix_ref: str = "!GetAtt <key>.Arn") -> Store:
+    """A store whose whole encryption is one key property."""
+    return Store(kind, f"`{prop}`", f"set {prop}: {fix_ref}", key_at(key=prop, missing=missing))
 
 
-def _props(resource: Resource) -> tuple[dict[str, Any], tuple[str, ...]]:
-    return resource.properties, ("Properties",)
+def _flagged(kind: str, flag: str, prop: str, missing: str) -> Store:
+    """A store with an on/off switch beside its key property (`Encrypted: true`, `KmsKeyId`)."""
+    return Store(kind, f"`{flag}: true` and `{prop}`",
+                 f"set {flag}: true and {prop}: !GetAtt <key>.Arn",
+                 key_at(key=prop, flag=(flag, True), missing=missing))
 
 
-def _require(
-    parent: Any, anchor: object, path: tuple[str | int, ...], prop: str, missing: str
-) -> tuple[Any, object, Gap | None]:
-    """The value of `prop` in `parent`, its anchor, or a gap saying it is missing."""
-    value = parent.get(prop) if isinstance(parent, dict) else None
-    if value is None:
-        return None, anchor, Gap(anchor, (*path, prop), f"no {prop}: {missing}")
-    return value, key_node(parent, prop) or anchor, None
-
-
-def _is_true(value: Any) -> bool:
-    return value is True or (isinstance(value, str) and value.lower() == "true")
-
-
-def _simple_key(prop: str, missing: str) -> Check:
-    """Stores whose whole encryption is one key property (queues, topics, log groups...)."""
-
-    def check(resource: Resource, keys: OwnKeys, anchor: object) -> Iterator[Gap]:
-        props, path = _props(resource)
-        value, _, gap = _require(props, anchor, path, prop, missing)
-        if gap is not None:
-            yield gap
-        else:
-            yield from _key_gap(value, (*path, prop), prop, keys)
-
-    return check
-
-
-def _nested_key(
-    block: str, type_prop: str, wanted: str, key_prop: str, missing: str
-) -> Check:
-    """Stores with an encryption block: `{<type_prop>: <wanted>, <key_prop>: key}`."""
-
-    def check(resource: Resource, keys: OwnKeys, anchor: object) -> Iterator[Gap]:
-        props, path = _props(resource)
-        config, where, gap = _require(props, anchor, path, block, missing)
-        if gap is not None:
-            yield gap
-            return
-        path = (*path, block)
-        kind = config.get(type_prop) if isinstance(config, dict) else None
-        if kind != wanted:
-            shown = show(kind) if kind is not None else "not set"
-            yield Gap(key_node(config, type_prop) or where, (*path, type_prop),
-                      f"{block}.{type_prop} is {shown}, not {wanted}", str(kind or ""))
-            return
-        value, _, gap = _require(config, where, path, key_prop, missing)
-        if gap is not None:
-            yield gap
-        else:
-            yield from _key_gap(value, (*path, key_prop), key_prop, keys)
-
-    return check
-
-
-def _dynamodb_table(resource: Resource, keys: OwnKeys, anchor: object) -> Iterator[Gap]:
-    props, path = _props(resource)
-    missing = "DynamoDB uses an AWS owned key"
-    sse, where, gap = _require(props, anchor, path, "SSESpecification", missing)
-    if gap is not None:
-        yield gap
-        return
-    yield from _sse_enabled(sse, where, (*path, "SSESpecification"))
-    value, _, gap = _require(sse, where, (*path, "SSESpecification"), "KMSMasterKeyId",
-                             "DynamoDB uses the AWS managed key alias/aws/dynamodb")
-    if gap is not None:
-        yield gap
-    else:
-        yield from _key_gap(value, (*path, "SSESpecification", "KMSMasterKeyId"),
-                            "KMSMasterKeyId", keys)
-
-
-def _sse_enabled(sse: Any, where: object, path: tuple[str | int, ...]) -> Iterator[Gap]:
-    """DynamoDB's SSESpecification must say SSEEnabled: true and SSEType: KMS."""
-    if not isinstance(sse, dict):
-        yield Gap(where, path, "SSESpecification is not a mapping")
-        return
-    if not _is_true(sse.get("SSEEnabled")):
-        yield Gap(key_node(sse, "SSEEnabled") or where, (*path, "SSEEnabled"),
-                  "SSEEnabled is not true: DynamoDB uses an AWS owned key")
-    elif sse.get("SSEType") != "KMS":
-        kind = sse.get("SSEType")
-        shown = show(kind) if kind is not None else "not set"
-        yield Gap(key_node(sse, "SSEType") or where, (*path, "SSEType"),
-                  f"SSEType is {shown}, not KMS", str(kind or ""))
-
-
-def _global_table(resource: Resource, keys: OwnKeys, anchor: object) -> Iterator[Gap]:
-    props, path = _props(resource)
-    sse, where, gap = _require(props, anchor, path, "SSESpecification",
-                               "DynamoDB uses an AWS owned key")
-    if gap is not None:
-        yield gap
-        return
-    yield from _sse_enabled(sse, where, (*path, "SSESpecification"))
-    replicas = props.get("Replicas")
-    if not isinstance(replicas, list):
-        return
-    for index, replica in enumerate(replicas):
-        if not isinstance(replica, dict):
-            continue
-        rpath: tuple[str | int, ...] = (*path, "Replicas", index, "SSESpecification")
-        rsse = replica.get("SSESpecification")
-        value = rsse.get("KMSMasterKeyId") if isinstance(rsse, dict) else None
-        if value is None:
-            region = replica.get("Region")
-            yield Gap(key_node(replica, "SSESpecification") or replica, (*rpath, "KMSMasterKeyId"),
-                      f"replica {show(region)} has no SSESpecification.KMSMasterKeyId")
-        else:
-            yield from _key_gap(value, (*rpath, "KMSMasterKeyId"), "KMSMasterKeyId", keys)
-
-
-def _simple_table(resource: Resource, keys: OwnKeys, anchor: object) -> Iterator[Gap]:
-    where = key_node(resource.properties, "SSESpecification") or anchor
-    yield Gap(where, ("Properties", "SSESpecification"),
-              "AWS::Serverless::SimpleTable cannot use a customer managed key",
-              fix="use AWS::DynamoDB::Table with SSESpecification "
-                  "{SSEEnabled: true, SSEType: KMS, KMSMasterKeyId: !Ref <key>}")
-
-
-def _queue(resource: Resource, keys: OwnKeys, anchor: object) -> Iterator[Gap]:
-    props = resource.properties
-    if "KmsMasterKeyId" not in props and _is_true(props.get("SqsManagedSseEnabled")):
-        yield Gap(key_node(props, "SqsManagedSseEnabled") or anchor,
-                  ("Properties", "SqsManagedSseEnabled"),
-                  "SqsManagedSseEnabled uses an SQS owned key")
-        return
-    yield from _simple_key("KmsMasterKeyId", "SQS uses an SQS owned key or none")(
-        resource, keys, anchor)
-
-
-def _bucket(resource: Resource, keys: OwnKeys, anchor: object) -> Iterator[Gap]:
-    props, path = _props(resource)
-    config, where, gap = _require(props, anchor, path, "BucketEncryption",
-                                  "S3 encrypts with S3 managed keys (SSE-S3)")
-    if gap is not None:
-        yield gap
-        return
-    rules = config.get("ServerSideEncryptionConfiguration") if isinstance(config, dict) else None
-    if not isinstance(rules, list) or not rules:
-        yield Gap(where, (*path, "BucketEncryption", "ServerSideEncryptionConfiguration"),
-                  "no ServerSideEncryptionConfiguration rule")
-        return
-    for index, rule in enumerate(rules):
-        rpath: tuple[str | int, ...] = (
-            *path, "BucketEncryption", "ServerSideEncryptionConfiguration", index,
-            "ServerSideEncryptionByDefault",
-        )
-        default = rule.get("ServerSideEncryptionByDefault") if isinstance(rule, dict) else None
-        yield from _bucket_rule(default, rule, where, rpath, keys)
-
-
-def _bucket_rule(
-    default: Any, rule: Any, where: object, path: tuple[str | int, ...], keys: OwnKeys
-) -> Iterator[Gap]:
-    if not isinstance(default, dict):
-        yield Gap(rule if isinstance(rule, dict) else where, path,
-                  "no ServerSideEncryptionByDefault")
-        return
-    algorithm = default.get("SSEAlgorithm")
-    if algorithm not in ("aws:kms", "aws:kms:dsse"):
-        shown = show(algorithm) if algorithm is not None else "not set"
-        yield Gap(algorithm if isinstance(algorithm, str) else default, (*path, "SSEAlgorithm"),
-                  f"SSEAlgorithm is {shown}: S3 managed keys", str(algorithm or ""))
-        return
-    value = default.get("KMSMasterKeyID")
-    if value is None:
-        yield Gap(key_node(default, "SSEAlgorithm") or default, (*path, "KMSMasterKeyID"),
-                  "no KMSMasterKeyID: S3 uses the AWS managed key aws/s3")
-    else:
-        yield from _key_gap(value, (*path, "KMSMasterKeyID"), "KMSMasterKeyID", keys)
-
-
-def _firehose(resource: Resource, keys: OwnKeys, anchor: object) -> Iterator[Gap]:
-    if resource.properties.get("DeliveryStreamType") == "KinesisStreamAsSource":
-        return  # the source stream holds the data and is checked itself
-    yield from _nested_key(
-        "DeliveryStreamEncryptionConfigurationInput", "KeyType", "CUSTOMER_MANAGED_CMK", "KeyARN",
-        "Firehose does not encrypt with a customer managed key",
-    )(resource, keys, anchor)
-
-
-def _function(resource: Resource, keys: OwnKeys, anchor: object) -> Iterator[Gap]:
-    props = resource.properties
-    if "KmsKeyArn" in props:
-        yield from _key_gap(props["KmsKeyArn"], ("Properties", "KmsKeyArn"), "KmsKeyArn", keys)
-        return
-    environment = props.get("Environment")
-    variables = environment.get("Variables") if isinstance(environment, dict) else None
-    if variables:  # a mapping with entries, or an intrinsic that builds one
-        yield Gap(key_node(props, "Environment") or anchor, ("Properties", "KmsKeyArn"),
-                  "no KmsKeyArn: its environment variables use the AWS managed key aws/lambda")
-
-
-def _sam_state_machine(resource: Resource, keys: OwnKeys, anchor: object) -> Iterator[Gap]:
-    if "EncryptionConfiguration" in resource.properties:  # a later SAM that supports it
-        yield from _STATE_MACHINE(resource, keys, anchor)
-        return
-    yield Gap(anchor, ("Properties", "EncryptionConfiguration"),
-              "AWS::Serverless::StateMachine cannot set EncryptionConfiguration, so Step Functions "
-              "uses an AWS owned key",
-              fix="use AWS::StepFunctions::StateMachine with DefinitionS3Location and "
-                  "EncryptionConfiguration {Type: CUSTOMER_MANAGED_KMS_KEY, "
-                  "KmsKeyId: !GetAtt <key>.Arn}")
-
-
-_STATE_MACHINE = _nested_key(
-    "EncryptionConfiguration", "Type", "CUSTOMER_MANAGED_KMS_KEY", "KmsKeyId",
-    "Step Functions uses an AWS owned key",
-)
-
+# The one table: every resource type that stores data and can take a customer managed key.
 STORES: dict[str, Store] = {
     "AWS::DynamoDB::Table": Store(
-        "DynamoDB table",
+        "DynamoDB table", "`SSESpecification {SSEEnabled: true, SSEType: KMS, KMSMasterKeyId}`",
         "set SSESpecification {SSEEnabled: true, SSEType: KMS, KMSMasterKeyId: !Ref <key>}",
-        _dynamodb_table,
+        checks.dynamodb_table,
     ),
     "AWS::DynamoDB::GlobalTable": Store(
         "DynamoDB global table",
+        "`SSESpecification {SSEEnabled: true, SSEType: KMS}` and each replica's "
+        "`SSESpecification.KMSMasterKeyId`",
         "set SSESpecification {SSEEnabled: true, SSEType: KMS} and each replica's "
         "SSESpecification {KMSMasterKeyId: !Ref <key>}",
-        _global_table,
+        checks.global_table,
     ),
-    "AWS::Serverless::SimpleTable": Store("DynamoDB table", "", _simple_table),
-    "AWS::SQS::Queue": Store("SQS queue", "set KmsMasterKeyId: !Ref <key>", _queue),
-    "AWS::SNS::Topic": Store(
-        "SNS topic", "set KmsMasterKeyId: !Ref <key>",
-        _simple_key("KmsMasterKeyId", "the topic is not encrypted with a customer managed key"),
+    "AWS::Serverless::SimpleTable": Store(
+        "DynamoDB table", "always a finding: it cannot take a customer managed key", "",
+        checks.simple_table,
     ),
+    "AWS::SQS::Queue": Store(
+        "SQS queue", "`KmsMasterKeyId` (`SqsManagedSseEnabled` is an SQS owned key)",
+        "set KmsMasterKeyId: !Ref <key>", checks.queue,
+    ),
+    "AWS::SNS::Topic": _simple("SNS topic", "KmsMasterKeyId",
+                               "the topic is not encrypted with a customer managed key",
+                               "!Ref <key>"),
     "AWS::S3::Bucket": Store(
         "S3 bucket",
+        "every `ServerSideEncryptionByDefault` with `SSEAlgorithm: aws:kms` (or `aws:kms:dsse`) "
+        "and `KMSMasterKeyID`",
         "set BucketEncryption {ServerSideEncryptionConfiguration: [{ServerSideEncryptionByDefault: "
         "{SSEAlgorithm: aws:kms, KMSMasterKeyID: !GetAtt <key>.Arn}, BucketKeyEnabled: true}]}",
-        _bucket,
+        checks.bucket,
+    ),
+    "AWS::S3Express::DirectoryBucket": Store(
+        "S3 directory bucket",
+        "`BucketEncryption` with `SSEAlgorithm: aws:kms` and `KMSMasterKeyID`",
+        "set BucketEncryption {ServerSideEncryptionConfiguration: [{ServerSideEncryptionByDefault: "
+        "{SSEAlgorithm: aws:kms, KMSMasterKeyID: !GetAtt <key>.Arn}}]}",
+        checks.bucket,
     ),
     "AWS::Kinesis::Stream": Store(
-        "Kinesis stream", "set StreamEncryption {EncryptionType: KMS, KeyId: !GetAtt <key>.Arn}",
-        _nested_key("StreamEncryption", "EncryptionType", "KMS", "KeyId",
-                    "the stream is not encrypted with a customer managed key"),
+        "Kinesis stream", "`StreamEncryption {EncryptionType: KMS, KeyId}`",
+        "set StreamEncryption {EncryptionType: KMS, KeyId: !GetAtt <key>.Arn}",
+        key_at("StreamEncryption", key="KeyId", kind=("EncryptionType", ("KMS",)),
+               missing="the stream is not encrypted with a customer managed key"),
     ),
     "AWS::KinesisFirehose::DeliveryStream": Store(
         "Firehose delivery stream",
+        "`DeliveryStreamEncryptionConfigurationInput {KeyType: CUSTOMER_MANAGED_CMK, KeyARN}` "
+        "(not for a Kinesis stream source, which the stream encrypts)",
         "set DeliveryStreamEncryptionConfigurationInput "
         "{KeyType: CUSTOMER_MANAGED_CMK, KeyARN: !GetAtt <key>.Arn}",
-        _firehose,
+        checks.firehose,
     ),
-    "AWS::Logs::LogGroup": Store(
-        "log group", "set KmsKeyId: !GetAtt <key>.Arn",
-        _simple_key("KmsKeyId", "CloudWatch Logs uses its own service key"),
-    ),
+    "AWS::KinesisVideo::Stream": _simple(
+        "Kinesis video stream", "KmsKeyId", "it uses the AWS managed key aws/kinesisvideo"),
+    "AWS::Logs::LogGroup": _simple("log group", "KmsKeyId",
+                                   "CloudWatch Logs uses its own service key"),
     "AWS::Serverless::Function": Store(
-        "Lambda function", "set KmsKeyArn: !GetAtt <key>.Arn (for every function: in "
-        "Globals.Function)", _function,
+        "Lambda function", "`KmsKeyArn`, when it has environment variables",
+        "set KmsKeyArn: !GetAtt <key>.Arn (for every function: in Globals.Function)",
+        checks.function,
     ),
-    "AWS::Lambda::Function": Store("Lambda function", "set KmsKeyArn: !GetAtt <key>.Arn", _function),
+    "AWS::Lambda::Function": Store(
+        "Lambda function", "`KmsKeyArn`, when it has environment variables",
+        "set KmsKeyArn: !GetAtt <key>.Arn", checks.function,
+    ),
     "AWS::StepFunctions::StateMachine": Store(
-        "state machine",
+        "state machine", "`EncryptionConfiguration {Type: CUSTOMER_MANAGED_KMS_KEY, KmsKeyId}`",
         "set EncryptionConfiguration {Type: CUSTOMER_MANAGED_KMS_KEY, KmsKeyId: !GetAtt <key>.Arn}",
-        _STATE_MACHINE,
+        checks.STATE_MACHINE,
     ),
-    "AWS::Serverless::StateMachine": Store("state machine", "", _sam_state_machine),
-    "AWS::SecretsManager::Secret": Store(
-        "secret", "set KmsKeyId: !Ref <key>",
-        _simple_key("KmsKeyId", "Secrets Manager uses the AWS managed key aws/secretsmanager"),
+    "AWS::Serverless::StateMachine": Store(
+        "state machine",
+        "a finding unless it sets `EncryptionConfiguration`: SAM (aws-sam-translator 1.110) "
+        "rejects that property, so use `AWS::StepFunctions::StateMachine`",
+        "", checks.sam_state_machine,
     ),
-    "AWS::Events::EventBus": Store(
-        "event bus", "set KmsKeyIdentifier: !GetAtt <key>.Arn",
-        _simple_key("KmsKeyIdentifier", "EventBridge uses an AWS owned key"),
+    "AWS::StepFunctions::Activity": Store(
+        "Step Functions activity",
+        "`EncryptionConfiguration {Type: CUSTOMER_MANAGED_KMS_KEY, KmsKeyId}`",
+        "set EncryptionConfiguration {Type: CUSTOMER_MANAGED_KMS_KEY, KmsKeyId: !GetAtt <key>.Arn}",
+        key_at("EncryptionConfiguration", key="KmsKeyId",
+               kind=("Type", ("CUSTOMER_MANAGED_KMS_KEY",)),
+               missing="Step Functions uses an AWS owned key"),
+    ),
+    "AWS::SecretsManager::Secret": _simple(
+        "secret", "KmsKeyId", "Secrets Manager uses the AWS managed key aws/secretsmanager",
+        "!Ref <key>"),
+    "AWS::Events::EventBus": _simple("event bus", "KmsKeyIdentifier",
+                                     "EventBridge uses an AWS owned key"),
+    "AWS::Events::Archive": _simple("event archive", "KmsKeyIdentifier",
+                                    "EventBridge uses an AWS owned key"),
+    "AWS::EFS::FileSystem": _flagged("EFS file system", "Encrypted", "KmsKeyId",
+                                     "the file system is not encrypted with a customer managed key"),
+    "AWS::FSx::FileSystem": _simple("FSx file system", "KmsKeyId",
+                                    "FSx uses the AWS managed key aws/fsx"),
+    "AWS::EC2::Volume": _flagged("EBS volume", "Encrypted", "KmsKeyId",
+                                 "the volume is not encrypted with a customer managed key"),
+    "AWS::RDS::DBCluster": _flagged("RDS cluster", "StorageEncrypted", "KmsKeyId",
+                                    "the cluster is not encrypted with a customer managed key"),
+    "AWS::RDS::DBInstance": Store(
+        "RDS instance",
+        "`StorageEncrypted: true` and `KmsKeyId` (not for an instance of a cluster, which the "
+        "cluster encrypts)",
+        "set StorageEncrypted: true and KmsKeyId: !GetAtt <key>.Arn",
+        when(lambda props: "DBClusterIdentifier" not in props,
+             key_at(key="KmsKeyId", flag=("StorageEncrypted", True),
+                    missing="the instance is not encrypted with a customer managed key")),
+    ),
+    "AWS::DocDB::DBCluster": _flagged("DocumentDB cluster", "StorageEncrypted", "KmsKeyId",
+                                      "the cluster is not encrypted with a customer managed key"),
+    "AWS::DocDBElastic::Cluster": _simple("DocumentDB elastic cluster", "KmsKeyId",
+                                          "it uses an AWS owned key"),
+    "AWS::Neptune::DBCluster": _flagged("Neptune cluster", "StorageEncrypted", "KmsKeyId",
+                                        "the cluster is not encrypted with a customer managed key"),
+    "AWS::Redshift::Cluster": _flagged("Redshift cluster", "Encrypted", "KmsKeyId",
+                                       "the cluster is not encrypted with a customer managed key"),
+    "AWS::RedshiftServerless::Namespace": _simple("Redshift Serverless namespace", "KmsKeyId",
+                                                  "it uses an AWS owned key"),
+    "AWS::ElastiCache::ReplicationGroup": _flagged(
+        "ElastiCache replication group", "AtRestEncryptionEnabled", "KmsKeyId",
+        "the cache is not encrypted with a customer managed key"),
+    "AWS::ElastiCache::ServerlessCache": _simple("ElastiCache serverless cache", "KmsKeyId",
+                                                 "it uses an AWS owned key"),
+    "AWS::MemoryDB::Cluster": _simple("MemoryDB cluster", "KmsKeyId",
+                                      "MemoryDB uses its service managed key"),
+    "AWS::OpenSearchService::Domain": Store(
+        "OpenSearch domain", "`EncryptionAtRestOptions {Enabled: true, KmsKeyId}`",
+        "set EncryptionAtRestOptions {Enabled: true, KmsKeyId: !Ref <key>}",
+        key_at("EncryptionAtRestOptions", key="KmsKeyId", flag=("Enabled", True),
+               missing="the domain is not encrypted with a customer managed key"),
+    ),
+    "AWS::Elasticsearch::Domain": Store(
+        "Elasticsearch domain", "`EncryptionAtRestOptions {Enabled: true, KmsKeyId}`",
+        "set EncryptionAtRestOptions {Enabled: true, KmsKeyId: !Ref <key>}",
+        key_at("EncryptionAtRestOptions", key="KmsKeyId", flag=("Enabled", True),
+               missing="the domain is not encrypted with a customer managed key"),
+    ),
+    "AWS::OpenSearchServerless::Collection": Store(
+        "OpenSearch Serverless collection",
+        "`EncryptionConfig {AWSOwnedKey: false, KmsKeyArn}`, or an encryption policy in this "
+        "template (below)",
+        "set EncryptionConfig {AWSOwnedKey: false, KmsKeyArn: !GetAtt <key>.Arn}",
+        checks.collection,
+    ),
+    checks.SECURITY_POLICY: Store(
+        "OpenSearch Serverless encryption policy",
+        "`Type: encryption`: a `Policy` with `\"AWSOwnedKey\": false` and `\"KmsARN\"` "
+        "(in a `!Sub` or `!ToJsonString`)",
+        "set Policy: !Sub '{\"Rules\": [...], \"AWSOwnedKey\": false, "
+        "\"KmsARN\": \"${<key>.Arn}\"}'",
+        checks.security_policy,
+    ),
+    "AWS::Kendra::Index": Store(
+        "Kendra index", "`ServerSideEncryptionConfiguration.KmsKeyId`",
+        "set ServerSideEncryptionConfiguration {KmsKeyId: !Ref <key>}",
+        key_at("ServerSideEncryptionConfiguration", key="KmsKeyId",
+               missing="Kendra uses an AWS owned key"),
+    ),
+    "AWS::ECR::Repository": Store(
+        "ECR repository", "`EncryptionConfiguration {EncryptionType: KMS, KmsKey}`",
+        "set EncryptionConfiguration {EncryptionType: KMS, KmsKey: !GetAtt <key>.Arn}",
+        key_at("EncryptionConfiguration", key="KmsKey",
+               kind=("EncryptionType", ("KMS", "KMS_DSSE")),
+               missing="ECR encrypts with S3 managed keys (AES256)"),
+    ),
+    "AWS::MSK::Cluster": Store(
+        "MSK cluster", "`EncryptionInfo.EncryptionAtRest.DataVolumeKMSKeyId`",
+        "set EncryptionInfo {EncryptionAtRest: {DataVolumeKMSKeyId: !GetAtt <key>.Arn}}",
+        key_at("EncryptionInfo", "EncryptionAtRest", key="DataVolumeKMSKeyId",
+               missing="MSK uses the AWS managed key aws/kafka"),
+    ),
+    "AWS::Timestream::Database": _simple("Timestream database", "KmsKeyId",
+                                         "Timestream uses the AWS managed key aws/timestream"),
+    "AWS::Keyspaces::Table": Store(
+        "Keyspaces table",
+        "`EncryptionSpecification {EncryptionType: CUSTOMER_MANAGED_KMS_KEY, KmsKeyIdentifier}`",
+        "set EncryptionSpecification {EncryptionType: CUSTOMER_MANAGED_KMS_KEY, "
+        "KmsKeyIdentifier: !GetAtt <key>.Arn}",
+        key_at("EncryptionSpecification", key="KmsKeyIdentifier",
+               kind=("EncryptionType", ("CUSTOMER_MANAGED_KMS_KEY",)),
+               missing="Keyspaces uses an AWS owned key"),
+    ),
+    "AWS::AmazonMQ::Broker": Store(
+        "Amazon MQ broker",
+        "`EncryptionOptions {UseAwsOwnedKey: false, KmsKeyId}` (not for RabbitMQ, which cannot "
+        "take one)",
+        "set EncryptionOptions {UseAwsOwnedKey: false, KmsKeyId: !GetAtt <key>.Arn}",
+        when(lambda props: str(props.get("EngineType", "")).upper() != "RABBITMQ",
+             key_at("EncryptionOptions", key="KmsKeyId", flag=("UseAwsOwnedKey", False),
+                    missing="Amazon MQ uses an AWS owned key")),
+    ),
+    "AWS::Backup::BackupVault": _simple("backup vault", "EncryptionKeyArn",
+                                        "AWS Backup uses its AWS managed key aws/backup"),
+    "AWS::CloudTrail::Trail": _simple("CloudTrail trail", "KMSKeyId",
+                                      "the trail's log files use S3 managed keys (SSE-S3)"),
+    "AWS::CodeCommit::Repository": _simple("CodeCommit repository", "KmsKeyId",
+                                           "CodeCommit uses the AWS managed key aws/codecommit"),
+    "AWS::AppConfig::ConfigurationProfile": Store(
+        "AppConfig configuration profile",
+        "`KmsKeyIdentifier`, for hosted configurations (`LocationUri: hosted`)",
+        "set KmsKeyIdentifier: !GetAtt <key>.Arn",
+        when(lambda props: props.get("LocationUri") == "hosted",
+             key_at(key="KmsKeyIdentifier", missing="AppConfig uses an AWS owned key")),
     ),
 }
+
+
+def _page(doc: str) -> str:
+    """The rule's page with the table rendered from STORES, so the two cannot disagree."""
+    rows = ["| resource | encryption it needs |", "|---|---|"]
+    rows += [f"| `{rtype}` | {store.needs} |" for rtype, store in STORES.items()]
+    return doc.replace("{stores}", "\n".join(rows))
 
 
 def check(repo: LoadedRepo) -> Iterator[Problem]:
@@ -417,23 +336,35 @@ def check(repo: LoadedRepo) -> Iterator[Problem]:
     if template is None or template.error is not None:
         return
     keys: OwnKeys | None = None
+    from_globals: dict[tuple[int, str], list[tuple[Resource, Gap]]] = {}
+    shared = globals_nodes(template)
     for resource in template.of_type(*STORES):
         keys = keys or own_keys(template)
-        yield from _problems(template, resource, keys)
+        for gap in STORES[resource.type].check(resource, keys, resource_anchor(template, resource),
+                                               template):
+            if id(gap.node) in shared:  # one value of Globals, merged into every function
+                from_globals.setdefault((id(gap.node), gap.reason), []).append((resource, gap))
+            else:
+                yield _problem(template, [resource], gap, keys)
+    for group in from_globals.values():
+        yield _problem(template, [r for r, _ in group], group[0][1], keys or own_keys(template))
 
 
-def _problems(template: Template, resource: Resource, keys: OwnKeys) -> Iterator[Problem]:
-    store = STORES[resource.type]
-    anchor = resource_anchor(template, resource)
-    for gap in store.check(resource, keys, anchor):
-        fix = (gap.fix or store.fix).replace("<key>", keys.example)
-        yield Problem(
-            f"{store.kind} '{resource.logical_id}' is not encrypted with this service's own KMS "
-            f"key ({gap.reason}): {fix}",
-            node=gap.node if getattr(gap.node, "line", 0) else anchor,  # ints/bools: no line
-            path=resource.path(*gap.path),
-            subject=gap.subject,
-        )
+def _problem(template: Template, resources: list[Resource], gap: Gap, keys: OwnKeys) -> Problem:
+    first = resources[0]
+    store = STORES[first.type]
+    fix = (gap.fix or store.fix).replace("<key>", keys.example)
+    anchor = resource_anchor(template, first)
+    shown = names(resources)
+    what, path = f"{store.kind} {shown} is", first.path(*gap.path)
+    if len(resources) > 1:  # reported once, at the Globals value, naming every resource it reaches
+        what, path = f"{store.kind}s {shown} are", globals_path(first, *gap.path)
+    return Problem(
+        f"{what} not encrypted with this service's own KMS key ({gap.reason}): {fix}",
+        node=gap.node if getattr(gap.node, "line", 0) else anchor,  # ints/bools: no line
+        path=path,
+        subject=gap.subject,
+    )
 
 
 OPTIONS = {
@@ -449,12 +380,19 @@ OPTIONS = {
 
 
 def _with_options(repo: LoadedRepo) -> Iterator[Problem]:
+    from svc_serverless.linter.model import GLOBALS_SECTIONS
+
     types = repo.policy.option("KMS002", "data-store-types")
     template = repo.template
     for problem in check(repo):
-        logical_id = problem.path.split("/")[1] if problem.path.count("/") else ""
-        resource = template.resource(logical_id) if template is not None else None
-        if types is None or resource is None or resource.type in types:
+        kind, _, rest = problem.path.partition("/")
+        name = rest.split("/", 1)[0]
+        if kind == "Globals":  # one finding for every function a Globals value reaches
+            rtype = GLOBALS_SECTIONS.get(name)
+        else:
+            resource = template.resource(name) if template is not None else None
+            rtype = resource.type if resource is not None else None
+        if types is None or rtype is None or rtype in types:
             yield problem
 
 
@@ -463,7 +401,7 @@ RULE = Rule(
     name="data-store-own-key",
     severity="error",
     tags=("kms", "share-nothing", "security"),
-    doc=__doc__ or "",
+    doc=_page(__doc__ or ""),
     check=_with_options,
     options=OPTIONS,
 )

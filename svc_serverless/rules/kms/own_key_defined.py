@@ -122,7 +122,8 @@ def _rotation(template: Template, key: Resource) -> Iterator[Problem]:
     if value is True or (isinstance(value, str) and value.lower() == "true"):
         return
     anchor = key_node(key.properties, "EnableKeyRotation") or resource_anchor(template, key)
-    state = "does not set EnableKeyRotation" if value is None else f"has EnableKeyRotation: {value}"
+    shown = value if isinstance(value, str) else show(value)
+    state = "does not set EnableKeyRotation" if value is None else f"has EnableKeyRotation: {shown}"
     yield Problem(
         f"KMS key '{key.logical_id}' {state}: set EnableKeyRotation: true",
         node=anchor,

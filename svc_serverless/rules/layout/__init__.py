@@ -11,6 +11,8 @@ from svc_serverless.rules.layout import (
     required_files,
     resource_folder,
     single_template,
+    stack_quota,
+    stack_quota_near,
     unused_folder,
     workflow_definition_file,
 )
@@ -25,4 +27,6 @@ RULES: tuple[Rule, ...] = (
     ci_config.RULE,
     kebab_case_folders.RULE,
     single_template.RULE,
+    stack_quota.RULE,
+    stack_quota_near.RULE,
 )

@@ -14,7 +14,8 @@ folder for its resource type (names from the policy's `layout`, defaults shown):
 
 The folder or file must exist. Code kept inline (`InlineCode`, `ZipFile`), computed with an
 intrinsic, or not declared at all is a finding too. Code taken from S3, a URL or a path outside
-the repo is SN006's finding (code-location-in-repo), so each such location is reported once. `Globals` count: a `CodeUri` set there is reported at its line in `Globals`.
+the repo is SN006's finding (code-location-in-repo), so each such location is reported once. `Globals` count: a `CodeUri` set there is reported once, at its line in `Globals`,
+naming every function it reaches.
 Inline state machine definitions are LAY004's finding, not this rule's.
 
 ## Why is this bad?
@@ -62,6 +63,7 @@ from collections.abc import Iterator
 
 from svc_serverless.linter.model import LoadedRepo
 from svc_serverless.linter.rule import Problem, Rule
+from svc_serverless.rules._globals import globals_nodes, globals_path, names
 from svc_serverless.rules.kms._keys import show
 from svc_serverless.rules.layout._code import (
     NOUN,
@@ -79,11 +81,28 @@ def check(repo: LoadedRepo) -> Iterator[Problem]:
     template = repo.template
     if template is None or template.error is not None:
         return
+    shared = globals_nodes(template)
+    from_globals: dict[int, list[tuple[CodeRef, str]]] = {}
     for ref in code_refs(template):
         message = _message(repo, ref)
-        if message is not None:
-            yield Problem(message, node=anchor(template, ref), path=ref.path,
-                          subject=str(ref.value) if isinstance(ref.value, str) else ref.form)
+        if message is None:
+            continue
+        if ref.value is not None and id(ref.value) in shared:  # one Globals value, many functions
+            from_globals.setdefault(id(ref.value), []).append((ref, message))
+            continue
+        yield Problem(message, node=anchor(template, ref), path=ref.path,
+                      subject=str(ref.value) if isinstance(ref.value, str) else ref.form)
+    for group in from_globals.values():
+        ref, message = group[0]
+        path = ref.path
+        if len(group) > 1:  # "function 'A' has X: fix" -> "functions 'A', 'B' have X: fix"
+            what = f"{NOUN[ref.kind]} '{ref.resource.logical_id}' has"
+            rest = message[len(what):] if message.startswith(what) else f": {message}"
+            message = f"{NOUN[ref.kind]}s {names([r.resource for r, _ in group])} have{rest}" \
+                      " (each in its own folder)"
+            path = globals_path(ref.resource, "Properties", ref.prop)
+        yield Problem(message, node=anchor(template, ref), path=path,
+                      subject=str(ref.value) if isinstance(ref.value, str) else ref.form)
 
 
 def _suggestion(repo: LoadedRepo, ref: CodeRef) -> str:

@@ -12,7 +12,9 @@ state machine substitutions. A reference to a resource another service owns is r
 it is written, naming that service.
 
 Subscribing to a topic or queue another service offers is consuming its events (checked by
-ORG003), so references to a channel the repo consumes are not reported here.
+ORG003), so references to a channel the repo consumes are not reported here. A literal value
+handed to code that reads as a setting rather than a name (shorter than four characters, or a
+stage, log level, flag or format such as `test`, `prod`, `INFO`, `true`) is not matched.
 
 ## Why is this bad?
 A stack that needs another service's table, key, parameter or export cannot be deployed, moved,
@@ -103,6 +105,24 @@ class Owners:
         return set()
 
 
+# Values handed to code that are settings, not names: a stage, a log level, a flag. Another
+# service may well own a table called `test`; a `STAGE: test` variable does not refer to it.
+GENERIC_VALUES = frozenset({
+    "dev", "develop", "development", "test", "tests", "testing", "qa", "uat", "stage",
+    "staging", "prod", "production", "preprod", "live", "local", "sandbox", "demo", "default",
+    "main", "master", "latest", "none", "null", "true", "false", "yes", "no", "on", "off",
+    "enabled", "disabled", "debug", "info", "warn", "warning", "error", "critical", "trace",
+    "json", "text", "yaml", "csv", "utf-8", "utf8", "example", "sample",
+})
+MIN_NAME_LENGTH = 4
+
+
+def generic(ref: Reference) -> bool:
+    """A literal value in code's settings too generic to be a reference to another service."""
+    value = ref.value.strip().lower()
+    return ref.kind == "name" and (len(value) < MIN_NAME_LENGTH or value in GENERIC_VALUES)
+
+
 def _consumed_channels(facts: Facts) -> set[str]:
     return {f"{e.channel}:{e.source.value}" for e in facts.consumes if e.channel != EVENTS}
 
@@ -112,6 +132,8 @@ def check(facts: Sequence[Facts], policy: Policy) -> Iterator[OrgProblem]:
     for f in in_order(facts):
         channels = _consumed_channels(f)
         for ref in f.references:
+            if generic(ref):
+                continue
             owned_by = owners.of(ref)
             if not owned_by or f.service in owned_by or ref.value in channels:
                 continue

@@ -42,6 +42,7 @@ _SERVICE = re.compile(r"^(?:[a-z0-9][a-z0-9-]*|\$\{[^}]*\})$")
 OWN_ACCOUNT = "${AWS::AccountId}"
 STACK_NAME = "${AWS::StackName}"
 OPAQUE = "${?}"
+FIND_IN_MAP = "Fn::FindInMap:"
 _MAX_SHOWN = 100
 
 # SN005's properties. Values of these (in resource properties and Globals) are SN005's.
@@ -134,8 +135,26 @@ def reference(value: Any) -> str | None:
     return None
 
 
+def find_in_map(value: Any) -> str | None:
+    """`${Fn::FindInMap:Map.Top.Second}` for an `Fn::FindInMap` (`*` for a computed key).
+
+    A placeholder like any other (unknown to every rule), which `TemplateScan.account_ids`
+    can look up in the template's Mappings.
+    """
+    call = intrinsic(value)
+    if call is None or call[0] != "Fn::FindInMap" or not isinstance(call[1], list) \
+            or len(call[1]) < 3:
+        return None
+    keys = [str(k).replace("}", "").replace(".", "") if isinstance(k, (str, int)) else "*"
+            for k in call[1][:3]]
+    return "${" + FIND_IN_MAP + ".".join(keys) + "}"
+
+
 def _part(value: Any, path: str, opaque: list[tuple[str, Any]]) -> str:
     """One piece of a Sub variable or Join list as text; unrenderable pieces become `${?}`."""
+    mapped = find_in_map(value)
+    if mapped is not None:  # its keys need no walk of their own: SN003 resolves the lookup
+        return mapped
     rendered = render(value, path)
     if rendered is None:
         opaque.append((path, value))
@@ -179,6 +198,22 @@ def placeholders(text: str) -> list[str]:
 def shorten(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
+
+
+_WHOLE = re.compile(r"^\$\{([^}]*)\}$")
+
+
+def _is_account(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return 10**11 <= value < 10**12
+    return isinstance(value, str) and bool(ACCOUNT_ID.match(value))
+
+
+def account_key(key: str) -> bool:
+    """A key that names an account (`PeerAccount`, `AWS` under a principal)."""
+    return "account" in key.lower() or key == "AWS"
 
 
 # ----------------------------------------------------------------------------- ARNs
@@ -278,6 +313,7 @@ class TemplateScan:
     includes: list[tuple[str, Any]] = field(default_factory=list)  # AWS::Include locations
     logical_ids: frozenset[str] = frozenset()
     parameters: dict[str, Any] = field(default_factory=dict)  # name -> declaration
+    mappings: dict[str, Any] = field(default_factory=dict)  # name -> mapping
     own_names: frozenset[str] = frozenset()
 
     def is_own(self, name: str) -> bool:
@@ -292,6 +328,40 @@ class TemplateScan:
             if isinstance(default, str) and "${" not in default:
                 return str(default)
         return None
+
+    def account_ids(self, text: str) -> tuple[list[str], str]:
+        """The literal account ids a whole `${...}` placeholder stands for, and where from.
+
+        `${Param}` is the parameter's 12-digit Default; `${Fn::FindInMap:M.T.S}` every 12-digit
+        value the lookup can return. A value that sits where an account goes is already
+        reported at its own line (a parameter or mapping key naming an account) and is left
+        out here, so one literal is reported once. ([], "") when it stands for none.
+        """
+        match = _WHOLE.match(text.strip())
+        if match is None:
+            return [], ""
+        name = match.group(1)
+        if name.startswith(FIND_IN_MAP):
+            return self._mapped_accounts(name[len(FIND_IN_MAP):])
+        declared = self.parameters.get(name)
+        default = declared.get("Default") if isinstance(declared, dict) else None
+        if _is_account(default) and not account_key(name):
+            return [str(default)], f"the default of parameter '{name}'"
+        return [], ""
+
+    def _mapped_accounts(self, spec: str) -> tuple[list[str], str]:
+        parts = spec.split(".")
+        if len(parts) != 3 or not isinstance(self.mappings.get(parts[0]), dict):
+            return [], ""
+        found: list[str] = []
+        for top, entries in self.mappings[parts[0]].items():
+            if parts[1] not in ("*", str(top)) or not isinstance(entries, dict):
+                continue
+            for second, value in entries.items():
+                if parts[2] in ("*", str(second)) and _is_account(value) \
+                        and not account_key(str(second)) and str(value) not in found:
+                    found.append(str(value))
+        return found, f"from mapping {parts[0]}" if found else ""
 
     def with_defaults(self, text: str) -> str:
         """The text with `${Param}` replaced by the parameter's literal default, where it has one."""
@@ -311,12 +381,31 @@ class TemplateScan:
 class _Scanner:
     def __init__(self, template: Template) -> None:
         self.scan = TemplateScan(template)
+        self._seen: set[tuple[str, int, int, str]] = set()
+
+    def _first(self, kind: str, node: object, value: object) -> bool:
+        """False for a value already recorded from the same place of the file.
+
+        The copies an `Fn::ForEach` makes of its body (and the places a YAML alias repeats) sit
+        at the same line: one finding there, not one per copy. Values without a position (the
+        JSON fallback) are all recorded.
+        """
+        line, col = position(node)
+        if line == 0:
+            return True
+        seen = (kind, line, col, repr(value))
+        if seen in self._seen:
+            return False
+        self._seen.add(seen)
+        return True
 
     def run(self) -> TemplateScan:
         data = self.scan.template.data
         for key, value in data.items():
             if key in ("Metadata", "Description"):
                 continue
+            if key == "Transform":  # `Transform: {Name: AWS::Include, ...}`, alone or in a list
+                self._includes(value, "Transform")
             if key == "Resources" and isinstance(value, dict):
                 self._resources(value)
             elif key == "Globals" and isinstance(value, dict):
@@ -331,6 +420,8 @@ class _Scanner:
             base = f"Resources/{logical_id}"
             if not isinstance(node, dict):
                 continue
+            if logical_id == "Fn::Transform":  # an include that adds resources
+                self._includes(node, base)
             for key, value in node.items():
                 if key == "Metadata":
                     continue
@@ -339,13 +430,13 @@ class _Scanner:
     def _walk(self, value: Any, path: str, zone: bool, reserved: bool, anchor: object) -> None:
         """Record what the rules need below value. `zone`: inside resource properties/Globals."""
         if isinstance(value, str):
-            if _INTERESTING.search(value):
+            if _INTERESTING.search(value) and self._first("text", value, (value, reserved)):
                 self.scan.texts.append(Text(path, Rendered(str(value), value, True), reserved))
             return
         if isinstance(value, bool):
             return
         if isinstance(value, int):
-            if 10**11 <= value < 10**12:
+            if 10**11 <= value < 10**12 and self._first("number", anchor, value):
                 self.scan.numbers.append((path, value, anchor))
             return
         if isinstance(value, list):
@@ -359,33 +450,53 @@ class _Scanner:
         call = intrinsic(value)
         if call is not None:
             name, arg = call
+            if name in ("Ref", "Fn::FindInMap"):
+                self._account_reference(value, path, reserved)
             if name == "Fn::ImportValue":
-                self.scan.imports.append((path, value, arg))
+                if self._first("import", value, value):
+                    self.scan.imports.append((path, value, arg))
                 return
             if name in ("Fn::Sub", "Fn::Join"):
                 rendered = render(value, path)
                 if rendered is not None:
-                    if _INTERESTING.search(rendered.text):
+                    if _INTERESTING.search(rendered.text) and self._first(
+                            "text", value, (rendered.text, reserved)):
                         self.scan.texts.append(Text(path, rendered, reserved))
                     for child_path, child in rendered.opaque:
                         self._walk(child, child_path, zone, reserved, child)
                     return
-            if name == "Fn::Transform" and isinstance(arg, dict) and arg.get("Name") == "AWS::Include":
-                parameters = arg.get("Parameters")
-                if isinstance(parameters, dict) and "Location" in parameters:
-                    self.scan.includes.append((f"{path}/Fn::Transform/Parameters/Location",
-                                               parameters["Location"]))
-        if "Effect" in value and ("Resource" in value or "NotResource" in value):
+        if "Fn::Transform" in value:  # alone (a value) or beside other keys (inside a section)
+            self._includes(value["Fn::Transform"], f"{path}/Fn::Transform")
+        if ("Effect" in value and ("Resource" in value or "NotResource" in value)
+                and self._first("statement", value, value)):
             self.scan.statements.append((path, value))
         for key, child in value.items():
             if key == "Description":
                 continue
             child_path = f"{path}/{key}"
-            if key in SAM_CONFIG_TEMPLATES:
+            if key in SAM_CONFIG_TEMPLATES and self._first("sam", key, child):
                 self.scan.sam_templates.append((child_path, str(key), child))
             if zone and not reserved and self._target(key, child, child_path):
                 continue
             self._walk(child, child_path, zone, reserved, key)
+
+    def _account_reference(self, value: dict[str, Any], path: str, reserved: bool) -> None:
+        """A `!Ref Param` or `!FindInMap` that stands for a literal account id (SN003's)."""
+        text = find_in_map(value) or ("${" + str(value["Ref"]) + "}"
+                                      if isinstance(value.get("Ref"), str) else None)
+        if text is not None and self.scan.account_ids(text) and self._first("text", value, text):
+            self.scan.texts.append(Text(path, Rendered(text, value, False), reserved))
+
+    def _includes(self, transform: Any, path: str) -> None:
+        """Record the Location of every AWS::Include in a transform: one, or a list of them."""
+        for index, spec in enumerate(transform if isinstance(transform, list) else [transform]):
+            if not (isinstance(spec, dict) and spec.get("Name") == "AWS::Include"):
+                continue
+            parameters = spec.get("Parameters")
+            location = parameters.get("Location") if isinstance(parameters, dict) else None
+            where = f"{path}/{index}" if isinstance(transform, list) else path
+            if location is not None and self._first("include", location, location):
+                self.scan.includes.append((f"{where}/Parameters/Location", location))
 
     def _target(self, key: str, value: Any, path: str) -> bool:
         """Record SN005's values under `key`; True when the key is one of SN005's properties."""
@@ -395,13 +506,15 @@ class _Scanner:
         if key in LIST_KEYS and isinstance(value, dict) and intrinsic(value) is None:
             return False  # SAM's single inline policy or policy template: SN003 looks inside
         if not (key in LIST_KEYS and isinstance(value, list)):
-            self.scan.targets.append(Target(path, str(key), kind, value))
+            if self._first("target", value, value):
+                self.scan.targets.append(Target(path, str(key), kind, value))
             self._walk(value, path, True, True, key)
             return True
         for index, item in enumerate(value):
             item_path = f"{path}/{index}"
             if isinstance(item, str) or intrinsic(item) is not None:
-                self.scan.targets.append(Target(item_path, f"{key} entry", kind, item))
+                if self._first("target", item, item):
+                    self.scan.targets.append(Target(item_path, f"{key} entry", kind, item))
                 self._walk(item, item_path, True, True, value)
             else:  # an inline policy or a SAM policy template: not a reference, SN003 looks in
                 self._walk(item, item_path, True, False, value)
@@ -434,9 +547,10 @@ def template_scan(repo: LoadedRepo) -> TemplateScan | None:
         return None
     if _LAST and _LAST[0][0] is repo:
         return _LAST[0][1]
-    scan = _Scanner(template).run()
-    parameters = template.section("Parameters")
-    scan.parameters = {str(k): v for k, v in parameters.items()}
+    scanner = _Scanner(template)
+    scanner.scan.parameters = {str(k): v for k, v in template.section("Parameters").items()}
+    scanner.scan.mappings = {str(k): v for k, v in template.section("Mappings").items()}
+    scan = scanner.run()
     scan.logical_ids = template.logical_ids
     scan.own_names = _own_names(template)
     _LAST[:] = [(repo, scan)]

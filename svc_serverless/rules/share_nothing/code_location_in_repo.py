@@ -6,7 +6,10 @@ Checks where the template takes code and definitions from, in resources and SAM 
 `ContentUri`, `DefinitionUri`, `SchemaUri`, `AWS::Serverless::Application` `Location`,
 `AWS::Lambda::Function` `Code`, `AWS::Lambda::LayerVersion` `Content`,
 `DefinitionS3Location`, `BodyS3Location`, the AppSync `...S3Location`s, a nested stack's
-`TemplateURL` and every `AWS::Include` `Location`. Reported:
+`TemplateURL` and every `AWS::Include` `Location`, in each form CloudFormation takes: the
+top-level `Transform` (a mapping, or an entry of its list), and `Fn::Transform` as a value,
+beside other keys of a section (`Resources`, `Mappings`, `Outputs`...) or of a resource, alone
+or in a list. Reported:
 
 - a local path that leaves the repo: absolute (`/home/me/code`), from a home folder (`~/x`),
   climbing out with `..`, or through a symlink whose target is outside the repo;
@@ -60,11 +63,11 @@ from typing import Any
 
 from svc_serverless.linter.model import LoadedRepo
 from svc_serverless.linter.rule import Problem, Rule
+from svc_serverless.linter.shortform import short_form
 from svc_serverless.rules.share_nothing._helpers import (
     intrinsic,
     parent,
     resolve_path,
-    shorten,
     template_scan,
 )
 
@@ -178,12 +181,12 @@ def _bucket(value: Any) -> object:
 
 
 def _show(value: Any) -> str:
-    if isinstance(value, str):
-        return f"'{shorten(value)}'"
     for bucket_key, object_key in _BUCKET_KEYS:
-        if isinstance(value, dict) and bucket_key in value:
-            return f"'s3://{value.get(bucket_key)}/{value.get(object_key, '')}'"
-    return "a mapping"
+        if isinstance(value, dict) and isinstance(value.get(bucket_key), str):
+            key = value.get(object_key, "")
+            if isinstance(key, str):
+                return f"'s3://{value[bucket_key]}/{key}'"
+    return short_form(value, 100)
 
 
 RULE = Rule(

@@ -12,14 +12,21 @@ variable map applied) and what an `Fn::Join` builds, and reports:
 - an S3 ARN naming a bucket by a literal name that this template does not create;
 - a bare 12-digit account id where an account goes (`SourceAccount`, `Principal: {AWS: ...}`,
   `aws:SourceAccount` conditions, an event pattern's `account`, a parameter named `...Account...`);
-- an ECR image URI or an SQS queue URL with a literal account id.
+- an ECR image URI or an SQS queue URL with a literal account id;
+- an account id that reaches an ARN or a principal from elsewhere in the template: a
+  parameter's `Default` (`!Ref Peer`, `${Peer}` in a `!Sub`), a `Mappings` value read with
+  `!FindInMap` (the ELB log-delivery accounts per region), a `!Sub` variable or a `!Join` part.
+  It is reported where it is used, unless the parameter or mapping key already names an
+  account (`PeerAccount`), where it is reported at the literal itself.
 
 Allowed, because they are global or built from this stack: AWS managed policies
 (`arn:aws:iam::aws:policy/...`), AWS-owned resources (account `aws` or empty, e.g. Step
 Functions integrations `arn:${AWS::Partition}:states:::dynamodb:getItem`, Bedrock foundation
 models), wildcards (`*`), ARNs with `${AWS::AccountId}` or no account and `${AWS::Region}` or no
 region (`arn:${AWS::Partition}:s3:::${Bucket}/*`, the account's default event bus
-`arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default`). Values of
+`arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default`), and
+Serverless Application Repository applications (`arn:aws:serverlessrepo:...:applications/...`,
+published and versioned packages, see SN006). Values of
 `Role`, `Layers`, KMS key properties and policy ARNs are SN005's and are not reported here.
 
 ## Why is this bad?
@@ -83,6 +90,7 @@ from svc_serverless.rules.share_nothing._helpers import (
     Arn,
     TemplateScan,
     Text,
+    account_key,
     find_arns,
     literal_region,
     locate,
@@ -136,14 +144,23 @@ def _text_problems(repo: LoadedRepo, scan: TemplateScan, text: Text) -> Iterator
                 node=rendered.node, line=line, col=col, path=text.path, subject=match.group(0),
             )
     bare = rendered.text.strip()
-    if ACCOUNT_ID.match(bare) and account_context(text.path):
-        yield _bare_account(bare, rendered.node, text.path)
+    if account_context(text.path):
+        if ACCOUNT_ID.match(bare):
+            yield _bare_account(bare, rendered.node, text.path)
+        accounts, source = scan.account_ids(bare)
+        if accounts:
+            yield _bare_account(", ".join(accounts), rendered.node, text.path, f" ({source})")
 
 
 def arn_reason(arn: Arn, scan: TemplateScan) -> str | None:
     """Why this ARN is not this stack's (a phrase after the ARN), or None when it is fine."""
+    if arn.service == "serverlessrepo" and arn.resource.startswith("applications/"):
+        return None  # a published application: a versioned package, like any dependency
     if ACCOUNT_ID.match(arn.account):
         return f"names account {arn.account}"
+    accounts, source = scan.account_ids(arn.account)
+    if accounts:
+        return f"names account {', '.join(accounts)} ({source})"
     if literal_region(arn.region) and not scan.builds_from_stack(arn.resource):
         return f"is pinned to region {arn.region}"
     if arn.service == "s3" and arn.account == "" and arn.region == "":
@@ -161,13 +178,15 @@ def account_context(path: str) -> bool:
     candidates = [keys[-1]]
     if keys[-1] in _CONTAINERS and len(keys) >= 2:
         candidates.append(keys[-2])
-    return any("account" in key.lower() or key == "AWS" for key in candidates)
+    return any(account_key(key) for key in candidates)
 
 
-def _bare_account(account: str, node: object, path: str) -> Problem:
+def _bare_account(account: str, node: object, path: str, source: str = "") -> Problem:
+    ids = "ids" if "," in account else "id"
     return Problem(
-        f"hard-coded account id {account}: another account's resources belong to another "
-        "team; reach them through their API or events (this account is ${AWS::AccountId})",
+        f"hard-coded account {ids} {account}{source}: another account's resources belong to "
+        "another team; reach them through their API or events (this account is "
+        "${AWS::AccountId})",
         node=node, path=path, subject=account,
     )
 

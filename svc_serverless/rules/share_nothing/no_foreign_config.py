@@ -16,8 +16,10 @@ rule reports references to any other name:
 
 Fine: names under `/<service>/` (also spelled with a parameter whose default is the service
 name, or with `${AWS::StackName}`), parameters and secrets this template creates, references to
-them (`{{resolve:secretsmanager:${DbSecret}...}}`), and AWS's public parameters
-(`/aws/service/...`, e.g. the latest AMI). Names built from a parameter without a default are
+them (`{{resolve:secretsmanager:${DbSecret}...}}`), AWS's public parameters
+(`/aws/service/...`, e.g. the latest AMI), and, in a template that defines an
+`AWS::Events::Connection`, the secrets EventBridge keeps its credentials in
+(`events!connection/...`). Names built from a parameter without a default are
 not known until deploy time and are not reported. A secret or parameter referenced by an ARN
 with a literal account id is SN003's.
 
@@ -87,6 +89,7 @@ _SSM_READS = ("ssm:getparameter", "ssm:getparameters", "ssm:getparametersbypath"
               "ssm:getparameterhistory")
 _SECRET_READS = ("secretsmanager:getsecretvalue",)
 _PUBLIC_PARAMETERS = "/aws/service/"
+_CONNECTION_SECRETS = "events!connection/"
 
 
 class _Names:
@@ -97,6 +100,9 @@ class _Names:
         self.service = service
         # names of parameters and secrets this template creates, as written and with defaults
         self.own = scan.own_names | {scan.with_defaults(n) for n in scan.own_names}
+        # An EventBridge connection keeps its credentials in a secret EventBridge names
+        # `events!connection/<connection>/<id>`: the stack's own when it defines connections.
+        self.connections = any(True for _ in scan.template.of_type("AWS::Events::Connection"))
 
     def outside(self, name: str) -> str | None:
         """The name read (for messages) when it is known to be outside the prefix, else None.
@@ -115,6 +121,8 @@ class _Names:
         if not bare or bare in self.own or written.lstrip("/") in self.own:
             return None
         if resolved.startswith(_PUBLIC_PARAMETERS):
+            return None
+        if self.connections and bare.startswith(_CONNECTION_SECRETS):
             return None
         first = bare.split("/", 1)[0]
         if first == self.service or STACK_NAME in first or placeholders(first):

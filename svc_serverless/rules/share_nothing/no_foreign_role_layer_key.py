@@ -10,7 +10,9 @@ Each must be this stack's own:
 
 - `!Ref`/`!GetAtt` of a resource of this template, or a `!Sub`/`!Join` built from one (or from
   `${AWS::StackName}`, or the name of a role, layer or policy this template creates);
-- for policies, also AWS managed policies (`arn:aws:iam::aws:policy/...`, or a plain name).
+- for policies, also AWS managed policies (`arn:aws:iam::aws:policy/...`, or a plain name);
+- for roles, also this account's AWS service-linked roles (`role/aws-service-role/...`): AWS
+  creates one per account, so no stack can define its own.
 
 Reported: a literal ARN (`arn:aws:lambda:eu-west-1:017000801446:layer:...`), a `!Sub` with a
 literal account or region, a `!Sub` of this account that names no resource of this stack
@@ -66,6 +68,7 @@ from typing import Any
 
 from svc_serverless.linter.model import LoadedRepo
 from svc_serverless.linter.rule import Problem, Rule
+from svc_serverless.linter.shortform import short_form
 from svc_serverless.rules.share_nothing._helpers import (
     ACCOUNT_ID,
     Arn,
@@ -76,11 +79,11 @@ from svc_serverless.rules.share_nothing._helpers import (
     literal_region,
     reference,
     render,
-    shorten,
     template_scan,
 )
 
 _WHOLE_PLACEHOLDER = re.compile(r"^\$\{([^}]*)\}$")
+_SERVICE_LINKED = "role/aws-service-role/"
 _FIX = {
     "role": "define the role in this template and use !GetAtt <Role>.Arn",
     "layer": "build the layer from layers/ in this repo and use !Ref <Layer>, or install the "
@@ -156,8 +159,13 @@ def _arn_reason(scan: TemplateScan, kind: str, arn: Arn, literal: bool) -> str |
         return None  # an AWS managed policy
     if ACCOUNT_ID.match(arn.account):
         return f"account {arn.account}"
+    accounts, source = scan.account_ids(arn.account)
+    if accounts:
+        return f"account {', '.join(accounts)}, {source}"
     if literal_region(arn.region) and not scan.builds_from_stack(arn.resource):
         return f"region {arn.region}"
+    if kind == "role" and arn.resource.startswith(_SERVICE_LINKED):
+        return None  # one per account, created by AWS: no stack can define its own
     if literal:
         return "a literal ARN"
     if kind == "key" or scan.builds_from_stack(arn.resource) or _own_name(scan, kind, arn):
@@ -176,15 +184,7 @@ def _own_name(scan: TemplateScan, kind: str, arn: Arn) -> bool:
 
 
 def _show(value: Any) -> str:
-    if isinstance(value, str):
-        return f"'{shorten(value)}'"
-    name = reference(value)
-    call = intrinsic(value)
-    tag = "!" + call[0].removeprefix("Fn::") if call else "a value"
-    if name is not None:
-        return f"{tag} {name}"
-    rendered = render(value)
-    return f"{tag} '{shorten(rendered.text)}'" if rendered else tag
+    return short_form(value, 100)
 
 
 OPTIONS = {

@@ -380,3 +380,19 @@ def test_rules_test_without_files_tests_the_policy_rules(
     assert capsys.readouterr().err == (
         "svc: error: give rule files or folders to test (e.g. `svc rules test policies/`), or "
         "--config POLICY to test the rules it lists\n")
+
+
+def test_custom_findings_are_accepted_by_a_baseline_and_listed_by_svc_rules(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = policy(tmp_path, PITR)
+    repo = write(tmp_path / "billing", {"template.yaml": TEMPLATE})
+    baseline = tmp_path / "baseline.json"
+    assert main(["lint", str(repo), "--no-cache", "--config", str(config),
+                 "--write-baseline", str(baseline)]) == 0
+    capsys.readouterr()
+    _, rows, _ = lint(capsys, str(repo), "--config", str(config), "--baseline", str(baseline))
+    assert custom(rows) == []
+    assert main(["rules", "--config", str(config)]) == 0
+    listed = [line.split()[:3] for line in capsys.readouterr().out.splitlines()]
+    assert ["ACME001", "table-pitr", "error"] in listed

@@ -49,10 +49,19 @@ def register(sub: Any) -> None:
     lint.add_argument("--cache-dir", type=Path, metavar="DIR",
                       help="per-repo result cache and clone cache (default: ~/.cache/svc)")
     lint.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
+    lint.add_argument("--show-settings", action="store_true",
+                      help="print each repo's effective policy (every rule: enabled, severity, "
+                           "options, mandatory, and where each setting comes from), lint nothing")
 
-    rules = sub.add_parser("rules", help="list the rules, or print one rule's documentation",
-                           description="List every rule, or print the documentation of one.")
-    rules.add_argument("code", nargs="?", help="a rule code (e.g. SN001) or name")
+    rules = sub.add_parser(
+        "rules", help="list the rules, print one rule's documentation, or test rule files",
+        description=("List every rule, or print the documentation of one. `svc rules test "
+                     "[FILES]` runs the examples of custom rule files (exit 1 if one fails)."),
+    )
+    rules.add_argument("code", nargs="*",
+                       help="a rule code (e.g. SN001) or name; or `test` then rule files or folders")
+    rules.add_argument("--config", type=Path, metavar="FILE",
+                       help="organisation policy file: include its custom and plugin rules")
 
     facts = sub.add_parser(
         "facts",
@@ -85,6 +94,7 @@ def _run_lint(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         cache_dir=args.cache_dir,
         use_cache=not args.no_cache,
+        show_settings=args.show_settings,
     )
     return run_lint(options)
 
@@ -92,10 +102,21 @@ def _run_lint(args: argparse.Namespace) -> int:
 def _run_rules(args: argparse.Namespace) -> int:
     from svc_serverless.linter.ruledocs import print_rule, print_rule_list
 
+    if args.code[:1] == ["test"]:
+        from svc_serverless.linter.custom.testing import run_rule_tests
+
+        return run_rule_tests([Path(p) for p in args.code[1:]], args.config)
+    if len(args.code) > 1:
+        raise SvcError(f"give one rule code, not {len(args.code)} (see `svc rules --help`)")
+    rules = None
+    if args.config is not None:
+        from svc_serverless.linter.custom.organisation import organisation_rules
+
+        rules = organisation_rules(args.config).all_rules
     if args.code:
-        print_rule(args.code)
+        print_rule(args.code[0], rules)
     else:
-        print_rule_list()
+        print_rule_list(rules)
     return 0
 
 

@@ -18,12 +18,13 @@ configuration error, a repo policy is finding SVC005 and is not applied.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from svc_serverless.errors import SvcError
+from svc_serverless.linter.custom.spec import RuleSetSpec
 
 REPO_POLICY_PATH = ".svc/policy.yaml"
 ENGINE_PREFIX = "SVC"  # the engine's own rules: never ignored, lowered, suppressed or baselined
@@ -69,6 +70,12 @@ POLICY_SCHEMA: dict[str, Any] = {
                 "resource-warn-share": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
             },
         },
+        # An organisation's own rules, options and waivers: their shape is checked in detail,
+        # with the file's line, by linter/custom/ (it knows every rule's options schema).
+        "rules": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        "plugins": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        "options": {"type": "object", "additionalProperties": {"type": "object"}},
+        "waivers": {"type": "array", "items": {"type": "object"}},
     },
 }
 
@@ -96,6 +103,16 @@ class Policy:
     svc_requirement: str | None = None  # `svc new`: None means svc-serverless==<its version>
     # LAY011 warns once the estimated resource count reaches this share of CloudFormation's quota.
     resource_warn_share: float = 0.8
+    # Rule options by code, each a plain JSON-like dict (organisation's, then the repo's keys).
+    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # The repo policy's own rule files, relative to its .svc/ folder (linter/custom/local.py).
+    rule_files: tuple[str, ...] = ()
+    # The organisation's rule files and plugins (linter/custom/): part of every cache key.
+    custom: RuleSetSpec = field(default_factory=RuleSetSpec)
+
+    def option(self, code: str, key: str, default: Any = None) -> Any:
+        """One option of a rule, as the policy layers set it, else `default`."""
+        return self.options.get(code, {}).get(key, default)
 
     def enabled(self, code: str) -> bool:
         if is_engine_rule(code) or matches(code, self.mandatory):
@@ -181,7 +198,10 @@ def _validate(data: Any, source: str) -> dict[str, Any]:
     return dict(data)
 
 
-def read_policy_file(path: Path, shown: str | None = None) -> dict[str, Any]:
+def read_policy_file(
+    path: Path, shown: str | None = None,
+    check: Callable[[dict[str, Any], str], None] | None = None,
+) -> dict[str, Any]:
     """Read and validate a policy file; any problem is a one-line SvcError naming it as `shown`.
 
     It is read with the template loader, which refuses alias bombs and deep nesting: a repo's
@@ -198,7 +218,10 @@ def read_policy_file(path: Path, shown: str | None = None) -> dict[str, Any]:
         data = loads(text)
     except TemplateSyntaxError as err:
         raise SvcError(f"{source}: policy is not valid YAML (line {err.line}: {err.message})") from None
-    return _validate(data, source)
+    validated = _validate(data, source)
+    if check is not None:  # what needs the rule registry: options, waivers (linter/custom/)
+        check(validated, source)
+    return validated
 
 
 def apply(policy: Policy, data: Mapping[str, Any], *, organisation: bool) -> Policy:
@@ -219,6 +242,11 @@ def apply(policy: Policy, data: Mapping[str, Any], *, organisation: bool) -> Pol
     changes: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in layout_data.items()}
     layout = replace(policy.layout, **changes)
     scaffold = data.get("scaffold", {})
+    options = {code: dict(values) for code, values in policy.options.items()}
+    for code, values in data.get("options", {}).items():
+        # A repo may not loosen a mandatory rule through its options (an allowlist) either.
+        if organisation or not overlaps(code, protected):
+            options[code] = {**options.get(code, {}), **_plain(values)}
     return Policy(
         select=select or policy.select,
         ignore=_unselected(policy.ignore, select) + ignore,
@@ -232,7 +260,21 @@ def apply(policy: Policy, data: Mapping[str, Any], *, organisation: bool) -> Pol
         resource_warn_share=data.get("limits", {}).get(
             "resource-warn-share", policy.resource_warn_share
         ),
+        options=options,
+        rule_files=policy.rule_files if organisation else tuple(data.get("rules", ())),
+        custom=policy.custom,
     )
+
+
+def _plain(value: Any) -> Any:
+    """A value read by the marking loader as plain dicts, lists and strings (for workers, repr)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
 
 
 def with_cli(policy: Policy, select: tuple[str, ...], ignore: tuple[str, ...]) -> Policy:
@@ -244,7 +286,10 @@ def with_cli(policy: Policy, select: tuple[str, ...], ignore: tuple[str, ...]) -
     )
 
 
-def policy_for_repo(root: Path, organisation: Policy) -> Policy:
+def policy_for_repo(
+    root: Path, organisation: Policy,
+    check: Callable[[dict[str, Any], str], None] | None = None,
+) -> Policy:
     """The organisation policy with the repo's own `.svc/policy.yaml` layered on top."""
     path = root / REPO_POLICY_PATH
     if (root / ".svc").is_symlink() or path.is_symlink():
@@ -253,4 +298,4 @@ def policy_for_repo(root: Path, organisation: Policy) -> Policy:
                        "make it a regular file")
     if not path.is_file():
         return organisation
-    return apply(organisation, read_policy_file(path, REPO_POLICY_PATH), organisation=False)
+    return apply(organisation, read_policy_file(path, REPO_POLICY_PATH, check), organisation=False)

@@ -137,7 +137,8 @@ def _lint_repo(
             name=repo_name, path=shown,
             error=f"no template.yaml, template.yml or template.json at the root of {shown}",
         )
-    policy, findings = _repo_policy(root, organisation, repo_name)
+    policy, local, findings = _repo_policy(root, organisation, repo_name, rules)
+    rules = (*rules, *local)
     try:
         repo = load_repo(root, with_cli(policy, *cli), name)
     except Exception as err:  # noqa: BLE001 - a loader bug is this repo's finding, not the run's
@@ -160,15 +161,21 @@ def _lint_repo(
     return _result(repo.name, shown, findings, facts, error)
 
 
-def _repo_policy(root: Path, organisation: Policy, repo: str) -> tuple[Policy, list[Finding]]:
-    """The repo's effective policy; when its policy file is invalid, the organisation's alone."""
+def _repo_policy(
+    root: Path, organisation: Policy, repo: str, rules: Sequence[Rule]
+) -> tuple[Policy, tuple[Rule, ...], list[Finding]]:
+    """The repo's effective policy and its own rules; when its policy file (or a rule file it
+    names) is invalid, the organisation's policy alone."""
+    from svc_serverless.linter.custom.local import local_rules, repo_policy_check
+
     try:
-        return policy_for_repo(root, organisation), []
+        policy = policy_for_repo(root, organisation, repo_policy_check(rules))
+        return policy, local_rules(root, policy, rules), []
     except SvcError as err:
-        return organisation, [make_finding(
+        return organisation, (), [make_finding(
             policy_invalid.RULE, Problem(str(err), file=REPO_POLICY_PATH), repo, "", "error")]
     except Exception as err:  # noqa: BLE001 - a policy reader bug is this repo's finding
-        return organisation, [stage_crash(
+        return organisation, (), [stage_crash(
             repo, REPO_POLICY_PATH, f"reading {REPO_POLICY_PATH}", err,
             "the repo was checked with the organisation policy alone")]
 

@@ -36,6 +36,8 @@ class LintResult:
     fail_on: str = "error"
     root: str = "."  # the folder relative paths are relative to (SARIF's %SRCROOT%)
     rules: tuple[object, ...] = field(default=(), compare=False)  # linter.rule.AnyRule, for rule help
+    # linter.custom.waivers.WaiverUse: the organisation's active waivers of the repos in this run
+    waivers: tuple[object, ...] = field(default=(), compare=False)
 
     def counts(self, include_suppressed: bool = False) -> dict[Severity, int]:
         counter = Counter(

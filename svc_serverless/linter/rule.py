@@ -7,9 +7,9 @@ repo). The engine stamps the rule's code, name and severity onto it and turns it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from svc_serverless.linter.config import Policy
@@ -62,6 +62,8 @@ class Rule:
     tags: tuple[str, ...]
     doc: str
     check: Callable[[LoadedRepo], Iterable[Problem]] | None
+    # JSON Schema of the rule's options (an object schema), shown on its page; None: no options.
+    options: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ class OrgRule:
     doc: str
     check: Callable[[Sequence[Facts], Policy], Iterable[OrgProblem]]
     min_repos: int = 2
+    options: Mapping[str, Any] | None = None  # as Rule.options
 
 
 AnyRule = Rule | OrgRule

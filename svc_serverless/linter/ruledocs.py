@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 
 from svc_serverless.errors import SvcError
 from svc_serverless.linter.rule import AnyRule
@@ -13,34 +14,47 @@ def summary(rule: AnyRule) -> str:
     return rule.doc.strip().splitlines()[0] if rule.doc.strip() else ""
 
 
-def rule_list_text() -> str:
+def rule_list_text(rules: Sequence[AnyRule] | None = None) -> str:
+    """The rule list: svc's rules, or `rules` (an organisation's, built-in ones included)."""
     from svc_serverless.rules import ALL_RULES
 
-    width = max(len(r.name) for r in ALL_RULES)
+    shown = ALL_RULES if rules is None else rules
+    width = max(len(r.name) for r in shown)
     lines = [f"{'CODE':<7} {'NAME':<{width}} {'DEFAULT':<8} SUMMARY"]
-    lines += [f"{r.code:<7} {r.name:<{width}} {r.severity:<8} {summary(r)}" for r in ALL_RULES]
+    lines += [f"{r.code:<7} {r.name:<{width}} {r.severity:<8} {summary(r)}" for r in shown]
     lines.append("")
     lines.append("`svc rules CODE` prints a rule's page; --select/--ignore take codes or prefixes (SN, KMS0).")
     return "\n".join(lines) + "\n"
 
 
-def rule_page(code_or_name: str) -> str:
-    from svc_serverless.rules import ALL_RULES, find_rule
+def rule_page(code_or_name: str, rules: Sequence[AnyRule] | None = None) -> str:
+    from svc_serverless.rules import ALL_RULES
 
-    rule = find_rule(code_or_name)
+    shown = ALL_RULES if rules is None else rules
+    wanted = code_or_name.strip()
+    rule = next((r for r in shown if r.code.lower() == wanted.lower() or r.name == wanted), None)
     if rule is None:
-        known = ", ".join(r.code for r in ALL_RULES)
+        known = ", ".join(r.code for r in shown)
         raise SvcError(f"no rule {code_or_name!r}: run `svc rules` to list them ({known})")
     header = f"{rule.code} {rule.name} (default severity: {rule.severity}; tags: {', '.join(rule.tags)})"
-    return f"{header}\n\n{rule.doc.strip()}\n"
+    return f"{header}\n\n{page_text(rule)}\n"
 
 
-def print_rule_list() -> None:
-    sys.stdout.write(rule_list_text())
+def page_text(rule: AnyRule) -> str:
+    """The rule's page: its documentation, then its options when it has any."""
+    if rule.options is None:
+        return rule.doc.strip()
+    from svc_serverless.linter.custom.options import options_page
+
+    return f"{rule.doc.strip()}\n\n{options_page(rule.options)}"
 
 
-def print_rule(code_or_name: str) -> None:
-    sys.stdout.write(rule_page(code_or_name))
+def print_rule_list(rules: Sequence[AnyRule] | None = None) -> None:
+    sys.stdout.write(rule_list_text(rules))
+
+
+def print_rule(code_or_name: str, rules: Sequence[AnyRule] | None = None) -> None:
+    sys.stdout.write(rule_page(code_or_name, rules))
 
 
 def anchor(code: str) -> str:
@@ -57,7 +71,7 @@ def rules_markdown() -> str:
               "`svc rules CODE` prints the same page."), "",
              rules_table(page=""), ""]
     for rule in ALL_RULES:
-        body = rule.doc.strip().split("\n", 1)
+        body = page_text(rule).split("\n", 1)
         details = body[1].strip().replace("\n## ", "\n#### ") if len(body) > 1 else ""
         details = details.replace("## ", "#### ", 1) if details.startswith("## ") else details
         parts += [f'<a id="{anchor(rule.code)}"></a>', f"## {rule.code} {rule.name}", "",

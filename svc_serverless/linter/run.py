@@ -13,10 +13,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from svc_serverless.errors import SvcError
-from svc_serverless.linter.config import Policy, apply, read_policy_file
+from svc_serverless.linter.config import Policy
 from svc_serverless.linter.discover import Target, find_repos
 from svc_serverless.linter.result import LintResult, RepoResult
-from svc_serverless.linter.rule import Finding
+from svc_serverless.linter.rule import AnyRule, Finding
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
 POOL_THRESHOLD = 4  # below this many repos a process pool costs more than it saves
@@ -40,6 +40,7 @@ class LintOptions:
     jobs: int = 0
     cache_dir: Path | None = None
     use_cache: bool = True
+    show_settings: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,17 +57,15 @@ class _Job:
 
 
 def organisation_policy(config: Path | None) -> Policy:
-    if config is None:
-        return Policy()
-    if not config.is_file():
-        raise SvcError(f"policy file {config} does not exist: check the --config path")
-    return apply(Policy(), read_policy_file(config), organisation=True)
+    from svc_serverless.linter.custom.organisation import load_organisation
+
+    return load_organisation(config).policy
 
 
 def lint_job(job: _Job) -> RepoResult:
     """Lint one repo, through the cache when one is given. Runs in a worker process."""
+    from svc_serverless.linter.custom.ruleset import ruleset
     from svc_serverless.linter.engine import lint_repo
-    from svc_serverless.rules import REPO_RULES
 
     target = job.target
     if target.error is not None:
@@ -81,7 +80,7 @@ def lint_job(job: _Job) -> RepoResult:
         if hit is not None:
             return replace(hit, path=target.display, cache_key=key)
     result = lint_repo(
-        target.root, job.policy, REPO_RULES,
+        target.root, job.policy, ruleset(job.policy.custom).repo_rules,
         no_suppressions=job.no_suppressions, cli_select=job.select, cli_ignore=job.ignore,
         display_path=target.display, name=target.name,
     )
@@ -189,8 +188,9 @@ def org_findings(
     """
     import gc
 
+    from svc_serverless.linter.custom.ruleset import ruleset
     from svc_serverless.linter.engine import run_org_rules
-    from svc_serverless.rules import ORG_RULES, find_rule
+    from svc_serverless.rules import find_rule
 
     org_cache = key = None
     if cache_dir is not None and results and all(r.cache_key for r in results):
@@ -205,13 +205,16 @@ def org_findings(
     # the org pass on 10,000 repos).
     gc.freeze()
     crash_rule = find_rule("SVC001")
-    findings, crashes = run_org_rules(facts, ORG_RULES, policy, crash_rule)  # type: ignore[arg-type]
+    org_rules = ruleset(policy.custom).org_rules
+    findings, crashes = run_org_rules(facts, org_rules, policy, crash_rule)  # type: ignore[arg-type]
     if org_cache is not None and key is not None:
         org_cache.put(key, findings, crashes)
     return findings, crashes
 
 
-def check_codes(flag: str, codes: tuple[str, ...]) -> tuple[str, ...]:
+def check_codes(
+    flag: str, codes: tuple[str, ...], rules: Sequence[AnyRule] | None = None
+) -> tuple[str, ...]:
     """--select/--ignore codes, upper-cased; an empty or unknown one is a usage error.
 
     Prefix matching makes a typo dangerous: `--ignore ""` (an unset CI variable) would match
@@ -222,10 +225,11 @@ def check_codes(flag: str, codes: tuple[str, ...]) -> tuple[str, ...]:
     from svc_serverless.linter.config import engine_override, touches_engine
     from svc_serverless.rules import ALL_RULES
 
+    known = ALL_RULES if rules is None else rules
     checked = []
     for code in codes:
         wanted = code.strip().upper()
-        if not wanted or not any(rule.code.startswith(wanted) for rule in ALL_RULES):
+        if not wanted or not any(rule.code.startswith(wanted) for rule in known):
             raise SvcError(f"{flag} {code!r} matches no rule: give a code or prefix such as "
                            "SN001, SN or KMS (`svc rules` lists them)")
         if flag == "--ignore" and touches_engine(wanted):
@@ -236,11 +240,18 @@ def check_codes(flag: str, codes: tuple[str, ...]) -> tuple[str, ...]:
 
 def run_lint(options: LintOptions) -> int:
     from svc_serverless.linter.config import with_cli
+    from svc_serverless.linter.custom.organisation import load_organisation
 
-    options = replace(options, select=check_codes("--select", options.select),
-                      ignore=check_codes("--ignore", options.ignore))
+    organisation = load_organisation(options.config)
+    known = organisation.rules.all_rules
+    options = replace(options, select=check_codes("--select", options.select, known),
+                      ignore=check_codes("--ignore", options.ignore, known))
     cwd = Path.cwd()
-    policy = organisation_policy(options.config)
+    policy = organisation.policy
+    if options.show_settings:
+        from svc_serverless.linter.custom.settings import print_settings
+
+        return print_settings(options, organisation, collect_targets(options, cwd))
     results = lint_repos(options, policy, cwd) if (options.paths or options.repos_file) else []
     if options.facts_dir is not None:
         from svc_serverless.linter.facts import results_from_facts_dir
@@ -256,6 +267,15 @@ def run_lint(options: LintOptions) -> int:
         _cache_dir(options) if options.use_cache and options.facts_dir is None else None,
     )
     findings = sorted([f for r in results for f in r.findings] + org)
+    waivers: list[object] = []
+    if organisation.waivers:
+        from datetime import date
+
+        from svc_serverless.linter.custom.waivers import apply_waivers
+
+        findings, waivers = apply_waivers(  # type: ignore[assignment]
+            findings, organisation.waivers, (r.name for r in results), date.today(),
+            enabled=not options.no_suppressions)
     if options.baseline is not None:
         from svc_serverless.linter.baseline import apply_baseline, read_baseline
 
@@ -267,11 +287,9 @@ def run_lint(options: LintOptions) -> int:
         count = write_baseline(options.write_baseline, findings)
         print(f"svc: wrote {count} findings to baseline {options.write_baseline}", file=sys.stderr)
         return EXIT_OK
-    from svc_serverless.rules import ALL_RULES
-
     result = LintResult(
         repos=tuple(results), findings=tuple(findings), org_crashes=org_crashes,
-        fail_on=options.fail_on, root=".", rules=ALL_RULES,
+        fail_on=options.fail_on, root=".", rules=known, waivers=tuple(waivers),
     )
     write_report(result, options)
     unread = any(r.error for r in results) and options.fail_on != "never"

@@ -31,6 +31,7 @@ from svc_serverless.linter.report.common import (
 from svc_serverless.linter.report.graph import EVENT, GraphEdge, Node, ServiceGraph, service_graph
 from svc_serverless.linter.report.markdown import NO_EDGES, verdict
 from svc_serverless.linter.report.safe import escape_controls, safe_markup
+from svc_serverless.linter.report.waivers import waivers_section
 from svc_serverless.linter.rule import SEVERITIES, OrgRule, Rule
 
 if TYPE_CHECKING:
@@ -95,13 +96,14 @@ def render(result: LintResult, *, color: bool = False) -> str:
         header(result),
         matrix(result, groups, anchors),
         findings_section(groups, anchors),
+        waivers_section(result),
         graph_section(service_graph(result)),
         "</body>",
         "</html>",
     ]
     # A message keeps its line breaks (pre-wrap), so printed to a CI log a line could start
     # with `::`; the browser shows the same text.
-    return safe_markup("\n".join(parts) + "\n")
+    return safe_markup("\n".join(part for part in parts if part) + "\n")
 
 
 def _text(text: str) -> str:

@@ -2,7 +2,9 @@
 
 ## What it does
 Reports a suppression whose `expires` date is before today. An expired suppression no longer
-suppresses anything: the finding it covered is reported again as well.
+suppresses anything: the finding it covered is reported again as well. The same holds for a
+waiver in the organisation policy (`waivers:`): once expired it is reported on the repo it
+waived, in every run that lints that repo.
 
 This rule cannot be turned off: like every engine rule (SVC), it always runs at error,
 whatever `--select`, `--ignore`, a policy or a severity map says, and no suppression or

@@ -367,11 +367,41 @@ def _problem(template: Template, resources: list[Resource], gap: Gap, keys: OwnK
     )
 
 
+OPTIONS = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "data-store-types": {
+            "type": "array", "items": {"enum": sorted(STORES)}, "uniqueItems": True,
+            "description": "the resource types checked (default: every type in the table above)",
+        },
+    },
+}
+
+
+def _with_options(repo: LoadedRepo) -> Iterator[Problem]:
+    from svc_serverless.linter.model import GLOBALS_SECTIONS
+
+    types = repo.policy.option("KMS002", "data-store-types")
+    template = repo.template
+    for problem in check(repo):
+        kind, _, rest = problem.path.partition("/")
+        name = rest.split("/", 1)[0]
+        if kind == "Globals":  # one finding for every function a Globals value reaches
+            rtype = GLOBALS_SECTIONS.get(name)
+        else:
+            resource = template.resource(name) if template is not None else None
+            rtype = resource.type if resource is not None else None
+        if types is None or rtype is None or rtype in types:
+            yield problem
+
+
 RULE = Rule(
     code="KMS002",
     name="data-store-own-key",
     severity="error",
     tags=("kms", "share-nothing", "security"),
     doc=_page(__doc__ or ""),
-    check=check,
+    check=_with_options,
+    options=OPTIONS,
 )

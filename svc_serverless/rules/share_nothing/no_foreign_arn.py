@@ -191,11 +191,34 @@ def _bare_account(account: str, node: object, path: str, source: str = "") -> Pr
     )
 
 
+OPTIONS = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "allowed-accounts": {
+            "type": "array", "items": {"type": "string", "pattern": "^[0-9]{12}$"},
+            "description": "account ids any service may name (a central logging or security "
+                           "account the platform team approved): an ARN or id naming only these "
+                           "is not reported",
+        },
+    },
+}
+
+
+def _with_options(repo: LoadedRepo) -> Iterator[Problem]:
+    allowed = frozenset(repo.policy.option("SN003", "allowed-accounts", ()))
+    for problem in check(repo):
+        accounts = set(re.findall(r"(?<![0-9])[0-9]{12}(?![0-9])", problem.subject))
+        if not (allowed and accounts and accounts <= allowed):
+            yield problem
+
+
 RULE = Rule(
     code="SN003",
     name="no-foreign-arn",
     severity="error",
     tags=("share-nothing", "template"),
     doc=__doc__ or "",
-    check=check,
+    check=_with_options,
+    options=OPTIONS,
 )

@@ -318,11 +318,36 @@ def _sam_templates(scan: TemplateScan, names: _Names) -> Iterator[Problem]:
         )
 
 
+OPTIONS = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "allowed-names": {
+            "type": "array", "items": {"type": "string", "minLength": 1},
+            "description": "SSM parameter and secret names any service may read, as shell-style "
+                           "globs (/platform/shared/*): a reference to one of them is not reported",
+        },
+    },
+}
+
+
+def _with_options(repo: LoadedRepo) -> Iterator[Problem]:
+    allowed = tuple(repo.policy.option("SN004", "allowed-names", ()))
+    for problem in check(repo):
+        subject = problem.subject
+        # the subject is a name, an ARN, or a dynamic reference `kind:name[:field...]`
+        names = {subject, _name_in_arn(subject) or "", *subject.split(":", 2)[1:2]}
+        names |= {n.split(":", 1)[0] for n in set(names)}
+        if not (allowed and any(fnmatchcase(n, g) for n in names if n for g in allowed)):
+            yield problem
+
+
 RULE = Rule(
     code="SN004",
     name="no-foreign-config",
     severity="error",
     tags=("share-nothing", "template"),
     doc=__doc__ or "",
-    check=check,
+    check=_with_options,
+    options=OPTIONS,
 )

@@ -187,11 +187,37 @@ def _show(value: Any) -> str:
     return short_form(value, 100)
 
 
+OPTIONS = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "allowed-layers": {
+            "type": "array", "items": {"type": "string", "minLength": 1},
+            "description": "layer ARNs any function may use, as shell-style globs "
+                           "(arn:aws:lambda:*:017000801446:layer:AWSLambdaPowertools*)",
+        },
+    },
+}
+
+
+def _with_options(repo: LoadedRepo) -> Iterator[Problem]:
+    from fnmatch import fnmatchcase
+
+    allowed = tuple(repo.policy.option("SN005", "allowed-layers", ()))
+    for problem in check(repo):
+        value = problem.node if isinstance(problem.node, str) else render(problem.node)
+        text = value if isinstance(value, str) else value.text if value is not None else ""
+        if not (allowed and "/Layers/" in f"/{problem.path}/"
+                and any(fnmatchcase(text, glob) for glob in allowed)):
+            yield problem
+
+
 RULE = Rule(
     code="SN005",
     name="no-foreign-role-layer-key",
     severity="error",
     tags=("share-nothing", "template"),
     doc=__doc__ or "",
-    check=check,
+    check=_with_options,
+    options=OPTIONS,
 )

@@ -52,7 +52,7 @@ svg.graph .org rect.box{stroke:#d1242f;stroke-width:3}svg.graph .org text{fill:#
 svg.graph .edge{fill:none;stroke:#6e7781;stroke-width:1.4}
 svg.graph .edge.api{stroke-dasharray:5 4}
 svg.graph .edge.cycle{stroke:#d1242f;stroke-width:2}
-svg.graph .edge-label rect{fill:#fff;fill-opacity:.92;stroke:#d0d7de;stroke-width:.8}
+svg.graph .edge-label rect{fill:#fff;stroke:#d0d7de;stroke-width:.8}
 svg.graph .edge-label text{font-size:11px;fill:#424a53}
 svg.graph .edge-label.cycle text{fill:#b3121d}
 .legend span{display:inline-block;width:.9em;height:.9em;border:1px solid #1f2328;

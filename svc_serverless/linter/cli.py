@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,9 @@ def register(sub: Any) -> None:
                       help="do not run these rules (code or prefix); repeatable")
     lint.add_argument("--format", "-f", choices=FORMATS, default="text", help="output format (default: text)")
     lint.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE")
+    lint.add_argument("--output-format", action="append", default=[], metavar="FORMAT:FILE",
+                      help="also write the report in FORMAT to FILE, from the same run "
+                           "(e.g. sarif:svc.sarif); repeatable")
     lint.add_argument("--fail-on", choices=("error", "warning", "info", "never"), default="error",
                       help="lowest severity that makes the exit code 1 (default: error)")
     lint.add_argument("--no-suppressions", action="store_true",
@@ -87,6 +91,7 @@ def _run_lint(args: argparse.Namespace) -> int:
         ignore=tuple(args.ignore),
         output_format=args.format,
         output=args.output,
+        outputs=output_formats(args.output_format, args.output),
         fail_on=args.fail_on,
         no_suppressions=args.no_suppressions,
         baseline=args.baseline,
@@ -97,6 +102,27 @@ def _run_lint(args: argparse.Namespace) -> int:
         show_settings=args.show_settings,
     )
     return run_lint(options)
+
+
+def output_formats(values: list[str], output: Path | None) -> tuple[tuple[str, Path], ...]:
+    """`--output-format FORMAT:FILE` values as (format, file); a bad one is a usage error.
+
+    Two reports into one file would leave only the last, so each file may be named once,
+    `--output` included.
+    """
+    outputs: list[tuple[str, Path]] = []
+    seen = {os.path.abspath(output)} if output is not None else set()
+    for value in values:
+        fmt, colon, name = value.partition(":")
+        if not colon or fmt not in FORMATS or not name:
+            raise SvcError(f"--output-format {value!r} is not FORMAT:FILE with FORMAT one of "
+                           f"{', '.join(FORMATS)} (e.g. sarif:svc.sarif)")
+        if os.path.abspath(name) in seen:
+            raise SvcError(f"--output-format {value!r}: {name} is already written by another "
+                           "option; give each report its own file")
+        seen.add(os.path.abspath(name))
+        outputs.append((fmt, Path(name)))
+    return tuple(outputs)
 
 
 def _run_rules(args: argparse.Namespace) -> int:

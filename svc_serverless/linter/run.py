@@ -33,6 +33,7 @@ class LintOptions:
     ignore: tuple[str, ...] = ()
     output_format: str = "text"
     output: Path | None = None
+    outputs: tuple[tuple[str, Path], ...] = ()  # more (format, file) reports of the same run
     fail_on: str = "error"
     no_suppressions: bool = False
     baseline: Path | None = None
@@ -297,15 +298,25 @@ def run_lint(options: LintOptions) -> int:
 
 
 def write_report(result: LintResult, options: LintOptions) -> None:
+    """The report in `--format` to stdout or `--output`, and one per `--output-format`.
+
+    Every report is rendered before any is written (a reporter failing leaves no file half
+    updated next to others already rewritten), and files before stdout (an error is the last
+    line, never a full report that looks like a finished run).
+    """
     from svc_serverless.linter.report import render
 
     to_terminal = options.output is None and sys.stdout.isatty()
     color = to_terminal and not os.environ.get("NO_COLOR")
-    text = render(options.output_format, result, color=color)
-    if options.output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        options.output.write_text(text, encoding="utf-8")
-    except OSError as err:
-        raise SvcError(f"cannot write report to {options.output}: {err.strerror}") from None
+    reports: list[tuple[Path | None, str]] = [
+        (path, render(fmt, result)) for fmt, path in options.outputs
+    ]
+    reports.append((options.output, render(options.output_format, result, color=color)))
+    for path, text in reports:
+        if path is None:
+            sys.stdout.write(text)
+            continue
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as err:
+            raise SvcError(f"cannot write report to {path}: {err.strerror}") from None

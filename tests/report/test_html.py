@@ -9,7 +9,8 @@ from html.parser import HTMLParser
 
 from svc_serverless.linter.facts import Facts
 from svc_serverless.linter.report import render as render_format
-from svc_serverless.linter.report.html import MAX_INLINE_LABELS, families, family, render
+from svc_serverless.linter.report.graph_svg import MAX_INLINE_LABELS
+from svc_serverless.linter.report.html import families, family, render
 from svc_serverless.linter.result import LintResult, RepoResult
 from tests.report import samples
 from tests.report.test_graph import CYCLE_MESSAGE, big_org, event, org_repos
@@ -157,7 +158,7 @@ def test_svg_has_one_node_per_service_and_exactly_the_edges() -> None:
     svg = the_svg(PAGE)
     nodes = svg.findall(".//g[@data-service]")
     assert [n.get("data-service") for n in nodes] == ["mailer", "orders", "payments", "shop"]
-    assert all(len(n.findall("circle")) == 1 for n in nodes)
+    assert all(len(n.findall("rect[@class='box']")) == 1 for n in nodes)
     edges = {
         (e.get("data-from"), e.get("data-to"), e.get("data-kind"), e.get("class"))
         for e in svg.iter("path") if e.get("data-from") is not None
@@ -167,12 +168,12 @@ def test_svg_has_one_node_per_service_and_exactly_the_edges() -> None:
         ("orders", "payments", "event", "edge event cycle"),
         ("orders", "shop", "event", "edge event"),
         ("payments", "mailer", "event", "edge event"),
-        ("payments", "orders", "event", "edge event cycle"),
+        ("payments", "orders", "event", "edge event cycle back"),  # drawn right to left
         ("shop", "payments", "api", "edge api"),
     }
     arrows = {e.get("marker-end") for e in svg.iter("path") if e.get("data-from")}
-    assert arrows == {"url(#arrow)", "url(#arrow-cycle)"}
-    assert {m.get("id") for m in svg.iter("marker")} == {"arrow", "arrow-cycle"}
+    assert arrows == {"url(#arrow)", "url(#arrow-cycle)", "url(#arrow-back)"}
+    assert {m.get("id") for m in svg.iter("marker")} == {"arrow", "arrow-cycle", "arrow-back"}
 
 
 def test_svg_labels_tooltips_and_org_highlight() -> None:
@@ -183,11 +184,19 @@ def test_svg_labels_tooltips_and_org_highlight() -> None:
     assert "mailer (no owner)" in titles
     flagged = [g.get("data-service") for g in svg.iter("g") if g.get("class") == "node org"]
     assert flagged == ["orders", "payments"]
-    labels = [t.text or "" for t in svg.iter("text") if t.get("class") == "edge-label"]
-    assert sorted(labels) == sorted([  # cut to 32 characters; the tooltip has them all
-        "orders/OrderPlaced", "orders/OrderCancelled, orders/O\u2026", "orders/OrderPlaced",
-        "payments/PaymentTaken", "payments/PaymentTaken", "payments-api",
-    ])
+    labels = {
+        (g.get("data-from"), g.get("data-to"), g.get("data-kind")):
+            [t.text or "" for t in g.iter("tspan")]
+        for g in svg.iter("g") if "edge-label" in (g.get("class") or "").split()
+    }
+    assert labels == {  # one event or API a line
+        ("orders", "mailer", "event"): ["orders/OrderPlaced"],
+        ("orders", "payments", "event"): ["orders/OrderCancelled", "orders/OrderPlaced"],
+        ("orders", "shop", "event"): ["orders/OrderPlaced"],
+        ("payments", "mailer", "event"): ["payments/PaymentTaken"],
+        ("payments", "orders", "event"): ["payments/PaymentTaken"],
+        ("shop", "payments", "api"): ["payments-api"],
+    }
 
 
 def test_edge_table_lists_every_edge() -> None:
@@ -211,7 +220,7 @@ def test_many_edges_keep_labels_in_tooltips_only() -> None:
     page = render(result)
     svg = the_svg(page)
     assert len([e for e in svg.iter("path") if e.get("data-from")]) == 90 > MAX_INLINE_LABELS
-    assert not [t for t in svg.iter("text") if t.get("class") == "edge-label"]
+    assert not [g for g in svg.iter("g") if "edge-label" in (g.get("class") or "").split()]
     assert "With 90 edges, an edge's events or API show when pointing at it." in page
 
 

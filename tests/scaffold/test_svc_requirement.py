@@ -313,8 +313,12 @@ def test_data_cannot_set_the_requirement(tmp_path: Path,
 def test_svcs_own_action_and_hook_install_svc_serverless_not_svc() -> None:
     action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
     runs = [step["run"] for step in action["runs"]["steps"] if "run" in step]
-    # The action installs its own checkout: the svc-serverless at the ref the workflow pinned.
-    assert 'python -m pip install --quiet "${{ github.action_path }}"' in runs
+    # The action installs its own checkout (the svc-serverless at the ref the workflow pinned)
+    # unless its `version` input names another requirement (tests/test_action.py runs it).
+    install = next(step for step in action["runs"]["steps"] if step.get("id") == "install")
+    assert install["env"]["ACTION_PATH"] == "${{ github.action_path }}"
+    assert "requirement=${INPUT_VERSION:-$ACTION_PATH}" in install["run"]
+    assert '-m pip install --quiet --disable-pip-version-check "$requirement"' in install["run"]
     for text in runs:
         assert "svc" not in {distribution(t) for t in install_targets(text)}
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))

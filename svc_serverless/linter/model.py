@@ -8,6 +8,7 @@ looks at Python sources does not make every run pay for reading them.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +21,18 @@ from svc_serverless.linter.cfnyaml import (
     TemplateSyntaxError,
     load_template_text,
     loads,
+    loads_json,
 )
 from svc_serverless.linter.config import Policy
+from svc_serverless.linter.files import (
+    MAX_REPO_FILE_BYTES,
+    Unreadable,
+    decode_text,
+    is_utf8,
+    kind_of,
+    read_in_repo,
+    shown,
+)
 
 TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
 MANIFEST_NAME = "catalog-info.yaml"
@@ -33,7 +44,7 @@ SKIPPED_DIRS = frozenset(
      ".pytest_cache", ".mypy_cache", ".ruff_cache", "cdk.out", ".svc-cache"}
 )
 MAX_FILES = 20_000
-MAX_TEXT_BYTES = 2 * 1024 * 1024
+MAX_TEXT_BYTES = MAX_REPO_FILE_BYTES
 
 # SAM Globals sections and the resource types they apply to.
 GLOBALS_SECTIONS = {
@@ -91,12 +102,18 @@ class Template:
 
 @dataclass(frozen=True)
 class Listing:
-    """What a walk of the repo found, without following any link."""
+    """What a walk of the repo found, without following any link.
+
+    `unread` holds what the walk could not take in: folders it could not list, entries that
+    are not regular files (FIFOs, sockets, devices) and names that are not UTF-8, each as
+    (repo-relative path as reports print it, reason). None of them is in `files` or `dirs`.
+    """
 
     files: tuple[str, ...]
     dirs: tuple[str, ...]
     symlinks: tuple[tuple[str, str], ...]  # (repo-relative path, link target as written)
     truncated: bool = False
+    unread: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -118,6 +135,17 @@ class LoadedRepo:
     answers: dict[str, Any] | None = None
     policy: Policy = field(default_factory=Policy)
     _texts: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _unread: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def unread(self) -> tuple[tuple[str, str], ...]:
+        """(path, reason) of everything svc could not read: while listing, loading, or when a
+        rule asked for a file's text. A repo with any is not fully checked (SVC006)."""
+        return tuple(sorted({**dict(self.listing.unread), **self._unread}.items()))
+
+    def unread_reason(self, rel: str) -> str | None:
+        """Why `rel` could not be read, or None if it was read (or never asked for)."""
+        return self._unread.get(rel) or dict(self.listing.unread).get(rel)
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -145,31 +173,27 @@ class LoadedRepo:
         return (f for f in self.listing.files if f.startswith(prefix))
 
     def text(self, rel: str) -> str | None:
-        """The file's text, or None if it is missing, too large, binary or not UTF-8."""
+        """The file's text, or None if it is missing, too large, not a regular file, binary or
+        not UTF-8; a listed file that cannot be read is recorded in `unread`."""
         if rel not in self._texts:
-            self._texts[rel] = read_text(self.root / rel) if rel in self._file_set else None
+            self._texts[rel] = self._read(rel) if rel in self._file_set else None
         return self._texts[rel]
 
-
-def read_text(path: Path) -> str | None:
-    try:
-        if path.is_symlink() or path.stat().st_size > MAX_TEXT_BYTES:
+    def _read(self, rel: str) -> str | None:
+        try:
+            return decode_text(read_in_repo(self.root, rel, MAX_TEXT_BYTES))
+        except Unreadable as err:
+            self._unread[rel] = err.reason
             return None
-        data = path.read_bytes()
-    except OSError:
-        return None
-    if b"\0" in data[:8192]:
-        return None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
 
 
-def scan_tree(root: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
+def scan_tree(
+    root: Path, unread: list[tuple[str, str]] | None = None
+) -> Iterator[tuple[str, os.DirEntry[str]]]:
     """(repo-relative POSIX path, entry) for everything under root, links not followed.
 
-    Folders in SKIPPED_DIRS are yielded but not entered; stops after MAX_FILES files.
+    Folders in SKIPPED_DIRS are yielded but not entered; stops after MAX_FILES files. A folder
+    that cannot be listed and a name that is not UTF-8 are not yielded but added to `unread`.
     """
     base = str(root)  # plain strings: pathlib joins cost more than the scandir itself here
     stack = [""]
@@ -179,12 +203,19 @@ def scan_tree(root: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
         try:
             with os.scandir(os.path.join(base, rel_dir) if rel_dir else base) as scan:
                 entries = list(scan)
-        except OSError:
+        except OSError as err:
+            if unread is not None:
+                reason = err.strerror.lower() if err.strerror else err.__class__.__name__
+                unread.append((rel_dir or ".", f"is a folder that cannot be listed: {reason}"))
             continue
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            if not is_utf8(entry.name):
+                if unread is not None:
+                    unread.append((shown(rel), "has a name that is not UTF-8: rename it"))
+                continue
             yield rel, entry
-            if entry.is_dir(follow_symlinks=False) and entry.name not in SKIPPED_DIRS:
+            if _is_dir(entry) and entry.name not in SKIPPED_DIRS:
                 stack.append(rel)
             else:
                 seen_files += 1
@@ -192,32 +223,57 @@ def scan_tree(root: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
             return
 
 
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
+
+
+def _special_kind(entry: os.DirEntry[str]) -> str | None:
+    """Why an entry that is neither a folder, a link nor a regular file is not read."""
+    try:
+        return kind_of(entry.stat(follow_symlinks=False).st_mode)
+    except OSError as err:
+        return f"cannot be examined: {err.strerror or err.__class__.__name__}"
+
+
 def list_repo(root: Path) -> Listing:
     """Every file and folder under root, relative and POSIX, sorted; links recorded, not followed."""
     files: list[str] = []
     dirs: list[str] = []
     links: list[tuple[str, str]] = []
-    for rel, entry in scan_tree(root):
+    unread: list[tuple[str, str]] = []
+    for rel, entry in scan_tree(root, unread):
         if entry.is_symlink():
             try:
                 links.append((rel, os.readlink(entry.path)))
             except OSError:
                 links.append((rel, ""))
-        elif entry.is_dir(follow_symlinks=False):
+        elif _is_dir(entry):
             if entry.name not in SKIPPED_DIRS:
                 dirs.append(rel)
         elif entry.is_file(follow_symlinks=False):
             files.append(rel)
+        else:
+            unread.append((rel, _special_kind(entry) or "is not a regular file"))
     return Listing(tuple(sorted(files)), tuple(sorted(dirs)), tuple(sorted(links)),
-                   truncated=len(files) > MAX_FILES)
+                   truncated=len(files) > MAX_FILES, unread=tuple(sorted(unread)))
 
 
 def find_template(root: Path) -> Path | None:
-    """The repo's template at its root (never a link: it could point outside the repo)."""
+    """The repo's template at its root (never a link: it could point outside the repo).
+
+    Anything else that is not a folder counts, a FIFO or an unreadable file too: the repo is
+    then linted and its template reported as unreadable, rather than skipped as "no repo".
+    """
     base = str(root)
     for name in TEMPLATE_NAMES:
-        candidate = os.path.join(base, name)
-        if os.path.isfile(candidate) and not os.path.islink(candidate):
+        try:
+            mode = os.lstat(os.path.join(base, name)).st_mode
+        except (OSError, ValueError):
+            continue
+        if not stat.S_ISLNK(mode) and not stat.S_ISDIR(mode):
             return root / name
     return None
 
@@ -268,11 +324,25 @@ def build_resources(data: MarkedDict) -> tuple[Resource, ...]:
     return tuple(built)
 
 
-def load_template(root: Path, path: Path) -> Template:
+def _read_text(root: Path, rel: str, unread: dict[str, str]) -> str | None:
+    try:
+        return decode_text(read_in_repo(root, rel, MAX_TEXT_BYTES))
+    except Unreadable as err:
+        if not err.missing:
+            unread[rel] = err.reason
+        return None
+
+
+def load_template(root: Path, path: Path, unread: dict[str, str] | None = None,
+                  text: str | None = None) -> Template:
+    """The template at `path`; `text` when already read. A failed read is added to `unread`
+    (and the template gets an error, so rules skip it; SVC006 reports it, not SVC002)."""
     rel = path.relative_to(root).as_posix()
-    text = read_text(path)
+    failures: dict[str, str] = {} if unread is None else unread
+    if text is None and rel not in failures:
+        text = _read_text(root, rel, failures)
     if text is None:
-        error = TemplateSyntaxError("template is not a readable UTF-8 text file under 2 MiB")
+        error = TemplateSyntaxError(f"template {failures.get(rel, 'cannot be read')}")
         return Template(rel, MarkedDict(), (), error)
     try:
         data = load_template_text(text, is_json=rel.endswith(".json"))
@@ -301,28 +371,22 @@ def _to_marked(value: Any) -> Any:
     return out
 
 
-def load_manifest(root: Path) -> tuple[Any, TemplateSyntaxError | None]:
-    path = root / MANIFEST_NAME
-    if not path.is_file() or path.is_symlink():
-        return None, None
-    text = read_text(path)
+def load_manifest(text: str | None) -> tuple[Any, TemplateSyntaxError | None]:
+    """The manifest's value or why it does not parse; (None, None) when there is none to read."""
     if text is None:
-        return None, TemplateSyntaxError("manifest is not a readable UTF-8 text file")
+        return None, None
     try:
         return loads(text), None
     except TemplateSyntaxError as error:
         return None, error
 
 
-def load_answers(root: Path) -> dict[str, Any] | None:
-    import json
-
-    text = read_text(root / ANSWERS_PATH)
+def load_answers(text: str | None) -> dict[str, Any] | None:
     if text is None:
         return None
     try:
-        value = json.loads(text)
-    except ValueError:
+        value = loads_json(text)
+    except TemplateSyntaxError:
         return None
     return value if isinstance(value, dict) else None
 
@@ -338,10 +402,19 @@ def service_name(folder: str, manifest: Any) -> str:
 def load_repo(root: Path, policy: Policy | None = None, name: str | None = None) -> LoadedRepo:
     """Read one repo. Never raises for a broken repo: problems are recorded for the rules."""
     listing = list_repo(root)
+    listed = frozenset(listing.files)
+    unread: dict[str, str] = {}
+    texts: dict[str, str | None] = {}
+    for rel in (*TEMPLATE_NAMES, MANIFEST_NAME, ANSWERS_PATH):
+        if rel in listed:  # never a link, nothing outside the listing (`.svc -> /elsewhere`)
+            texts[rel] = _read_text(root, rel, unread)
     template_path = find_template(root)
-    template = load_template(root, template_path) if template_path else None
-    manifest, manifest_error = load_manifest(root)
-    name = name or root.name
+    template = None
+    if template_path is not None:
+        rel = template_path.name
+        template = load_template(root, template_path, unread, texts.get(rel))
+    manifest, manifest_error = load_manifest(texts.get(MANIFEST_NAME))
+    name = name or shown(root.name)
     return LoadedRepo(
         name=name,
         root=root,
@@ -350,8 +423,10 @@ def load_repo(root: Path, policy: Policy | None = None, name: str | None = None)
         template=template,
         manifest=manifest,
         manifest_error=manifest_error,
-        answers=load_answers(root),
+        answers=load_answers(texts.get(ANSWERS_PATH)),
         policy=policy or Policy(),
+        _texts=texts,
+        _unread=unread,
     )
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from svc_serverless.errors import SvcError
 from svc_serverless.linter.config import Policy, apply, read_policy_file
-from svc_serverless.linter.discover import Target, find_repos
+from svc_serverless.linter.discover import Target, current_folder, find_repos
 from svc_serverless.linter.result import LintResult, RepoResult
 from svc_serverless.linter.rule import Finding
 
@@ -233,7 +233,7 @@ def run_lint(options: LintOptions) -> int:
 
     options = replace(options, select=check_codes("--select", options.select),
                       ignore=check_codes("--ignore", options.ignore))
-    cwd = Path.cwd()
+    cwd = current_folder()  # a deleted working folder must not end the run
     policy = organisation_policy(options.config)
     results = lint_repos(options, policy, cwd) if (options.paths or options.repos_file) else []
     if options.facts_dir is not None:

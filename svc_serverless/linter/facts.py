@@ -266,8 +266,8 @@ def normalise_ssm_prefix(path: str) -> str:
 # ARNs and names
 
 
-_SUB_VAR = re.compile(r"\$\{([^}!]*)\}")
-_PSEUDO = re.compile(r"\$\{[^}]*::[^}]*\}")
+_SUB_VAR = re.compile(r"\$\{([^}!${]*)\}")  # no "${" inside: linear on "${${${..."
+_PSEUDO = re.compile(r"\$\{[^${}]*::[^${}]*\}")
 _RESOLVE_SSM = re.compile(r"\{\{resolve:ssm(?:-secure)?:([^:}]+)")
 _NAME_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{2,254}$")
 _SECRET_SUFFIX = re.compile(r"-(?:[A-Za-z0-9]{6}|\?{6})$")

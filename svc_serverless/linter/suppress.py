@@ -32,11 +32,13 @@ INVALID_CODE = "SVC003"
 EXPIRED_CODE = "SVC004"
 # The engine's own findings: suppressing "the template cannot be parsed" or "the policy is
 # invalid" would let a repo pass the gate without being checked at all.
-UNSUPPRESSIBLE = frozenset({"SVC001", "SVC002", INVALID_CODE, EXPIRED_CODE, "SVC005"})
+UNSUPPRESSIBLE = frozenset({"SVC001", "SVC002", INVALID_CODE, EXPIRED_CODE, "SVC005", "SVC006"})
 
-_COMMENT = re.compile(r"#\s*svc:\s*ignore\[(?P<codes>[^\]]*)\](?P<rest>.*)$")
-_REASON = re.compile(r'reason\s*=\s*"(?P<reason>[^"]*)"')
-_EXPIRES = re.compile(r"expires\s*=\s*(?P<expires>\S+)")
+# The codes stop at the next `#` (and 500 characters): `[^\]]*` retried at every `#` of a
+# long line without `]` was quadratic in the line's length.
+_COMMENT = re.compile(r"#[ \t]{0,20}svc:[ \t]{0,20}ignore\[(?P<codes>[^\]\n#]{0,500})\](?P<rest>.*)$")
+_REASON = re.compile(r'reason\s{0,20}=\s{0,20}"(?P<reason>[^"\n]{0,1000})"')
+_EXPIRES = re.compile(r"expires\s{0,20}=\s{0,20}(?P<expires>\S{1,40})")
 
 
 @dataclass(frozen=True)
@@ -95,17 +97,16 @@ def _declared_from_comments(repo: LoadedRepo) -> list[Declared]:
         return []
     lines = text.splitlines()
     declared: list[Declared] = []
+    following = _next_content_lines(lines)
     for index, line in enumerate(lines):
+        if "svc:" not in line:
+            continue
         match = _COMMENT.search(line)
         if match is None:
             continue
         target = index + 1
         if line.lstrip().startswith("#"):  # alone on its line: covers the next content line
-            target = next(
-                (j + 1 for j in range(index + 1, len(lines))
-                 if lines[j].strip() and not lines[j].lstrip().startswith("#")),
-                index + 1,
-            )
+            target = following[index] or index + 1
         rest = match.group("rest")
         reason = _REASON.search(rest)
         expires = _EXPIRES.search(rest)
@@ -117,6 +118,20 @@ def _declared_from_comments(repo: LoadedRepo) -> list[Declared]:
             line=index + 1, col=match.start() + 1, target_line=target,
         ))
     return declared
+
+
+def _next_content_lines(lines: list[str]) -> list[int]:
+    """For each line, the 1-based number of the next line after it that is not blank or a
+    comment (0 if none): one backward pass, where searching forward from every comment line
+    was quadratic in a file of comments."""
+    following = [0] * len(lines)
+    upcoming = 0
+    for index in range(len(lines) - 1, -1, -1):
+        following[index] = upcoming
+        stripped = lines[index].strip()
+        if stripped and not stripped.startswith("#"):
+            upcoming = index + 1
+    return following
 
 
 def _problems(item: Declared, known: frozenset[str], repo: LoadedRepo, today: date) -> tuple[str | None, bool]:

@@ -31,7 +31,7 @@ from svc_serverless.linter.model import LoadedRepo, Template
 
 # Worth keeping from a walk: ARNs, dynamic references, account ids (bare or in URLs).
 _INTERESTING = re.compile(r"arn:|\{\{resolve:|\d{12}")
-_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+_PLACEHOLDER = re.compile(r"\$\{([^${}]*)\}")  # no "${" inside: linear on "${${${..."
 _ARN_START = re.compile(r"(?<![A-Za-z0-9_.-])arn:")
 _FIELD_END = frozenset(" \t\r\n\"'`,()[]{}<>|\\")
 ACCOUNT_ID = re.compile(r"^\d{12}$")

@@ -14,6 +14,7 @@ follows from its folder:
     configs/NAME             the organisation policy: --config NAME
     facts/NAME               --facts DIR, DIR holding the good repo's facts and NAME
     repos/NAME               --repos NAME
+    baselines/NAME           --baseline NAME
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from typing import Any
 HERE = Path(__file__).parent
 BASE = HERE / "base"
 FOLDERS = ("templates", "manifests", "policies", "answers", "asl", "deps", "configs", "facts",
-           "repos")
+           "repos", "baselines")
 
 
 @dataclass
@@ -121,11 +122,12 @@ def arguments(case: dict[str, Any], tmp: Path) -> list[str]:
     folder = case["file"].split("/", 1)[0]
     data = case_bytes(case)
     common = ["--format", "json", "--cache-dir", str(tmp / "cache")]
-    if folder == "configs":
+    if folder in ("configs", "baselines"):
         org, _ = make_org(tmp)
-        config = tmp / "config.yaml"
-        config.write_bytes(data)
-        return [*common, "--config", str(config), str(org)]
+        argument = tmp / "argument"
+        argument.write_bytes(data)
+        return [*common, "--config" if folder == "configs" else "--baseline", str(argument),
+                str(org)]
     if folder == "facts":
         from svc_serverless.linter.facts import facts_json_for_path
 

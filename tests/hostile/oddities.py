@@ -118,6 +118,12 @@ def _repos_fifo(tmp: Path) -> list[str]:
     return [*_common(tmp), "--repos", str(tmp / "repos.txt")]
 
 
+def _baseline_fifo(tmp: Path) -> list[str]:
+    org, _ = make_org(tmp)
+    os.mkfifo(tmp / "baseline.json")
+    return [*_common(tmp), "--baseline", str(tmp / "baseline.json"), str(org)]
+
+
 def build(name: str, tmp: Path) -> list[str]:
     """Lay out oddity `name` under tmp; its `svc lint` arguments."""
     if name == "deleted-cwd-with-path":
@@ -132,4 +138,6 @@ def build(name: str, tmp: Path) -> list[str]:
         return _facts_folder(tmp, "folder")
     if name == "repos-fifo-without-writer":
         return _repos_fifo(tmp)
+    if name == "baseline-fifo":
+        return _baseline_fifo(tmp)
     return _org_with(tmp, name)

@@ -66,7 +66,7 @@ def _svc_symlink(tmp: Path, hostile: Path) -> None:
     outside = tmp / "outside"
     outside.mkdir()
     (outside / "policy.yaml").write_text("version: 1\nignore: [SN, KMS, LAY]\n")
-    (outside / "answers.json").write_text('{"svc_version": "0.0.0"}\n')
+    (outside / "answers.json").write_text('{"svc_version": "9.0.0"}\n')
     for name in ("policy.yaml", "answers.json"):
         (hostile / ".svc" / name).unlink()
     (hostile / ".svc").rmdir()

@@ -184,9 +184,9 @@ def test_a_policy_alias_bomb_is_refused_fast(tmp_path: Path) -> None:
 def test_a_repo_too_large_to_read_whole_is_reported_not_passed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from svc_serverless.linter import model
+    from svc_serverless.linter import listing
 
-    monkeypatch.setattr(model, "MAX_FILES", 3)
+    monkeypatch.setattr(listing, "MAX_FILES", 3)
     monkeypatch.setattr("svc_serverless.linter.engine.MAX_FILES", 3)
     root = write(tmp_path / "svc", "template.yaml", b"Resources: {}\n")
     for index in range(6):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from svc_serverless.linter.files import is_utf8, shown
-from svc_serverless.linter.model import SKIPPED_DIRS, find_template
+from svc_serverless.linter.listing import SKIPPED_DIRS, find_template, is_dir_entry
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def find_repos(path: Path, cwd: Path) -> list[Target]:
         with os.scandir(path) as scan:
             names = sorted(
                 entry.name for entry in scan
-                if _is_dir(entry) and entry.name not in SKIPPED_DIRS
+                if is_dir_entry(entry) and entry.name not in SKIPPED_DIRS
                 and not entry.name.startswith(".")
             )
     except OSError as err:
@@ -95,9 +95,3 @@ def find_repos(path: Path, cwd: Path) -> list[Target]:
                        f"no service repo in {shown_path}: a repo has template.yaml at its root")]
     return found
 
-
-def _is_dir(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_dir(follow_symlinks=False)
-    except OSError:
-        return False

@@ -68,7 +68,7 @@ def scan_tree(
                     unread.append((shown(rel), "has a name that is not UTF-8: rename it"))
                 continue
             yield rel, entry
-            if _is_dir(entry) and entry.name not in SKIPPED_DIRS:
+            if is_dir_entry(entry) and entry.name not in SKIPPED_DIRS:
                 stack.append(rel)
             else:
                 seen_files += 1
@@ -76,7 +76,8 @@ def scan_tree(
             return
 
 
-def _is_dir(entry: os.DirEntry[str]) -> bool:
+def is_dir_entry(entry: os.DirEntry[str]) -> bool:
+    """A folder, not a link to one; False if it vanished or cannot be examined."""
     try:
         return entry.is_dir(follow_symlinks=False)
     except OSError:
@@ -103,7 +104,7 @@ def list_repo(root: Path) -> Listing:
                 links.append((rel, os.readlink(entry.path)))
             except OSError:
                 links.append((rel, ""))
-        elif _is_dir(entry):
+        elif is_dir_entry(entry):
             if entry.name not in SKIPPED_DIRS:
                 dirs.append(rel)
         elif entry.is_file(follow_symlinks=False):

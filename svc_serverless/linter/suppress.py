@@ -164,15 +164,36 @@ def _problems(item: Declared, known: frozenset[str], repo: LoadedRepo, today: da
     return None, False
 
 
-def _covers(item: Declared, finding: Finding, template_path: str) -> bool:
-    if finding.rule not in item.codes:
-        return False
-    if item.source == "comment":
-        return finding.file == template_path and finding.line == item.target_line
-    if item.scope_path == "":
-        return True
-    scope = item.scope_path or ""
-    return finding.path == scope or finding.path.startswith(scope + "/")
+class _Covers:
+    """Which valid suppression covers a finding: the first declared that does.
+
+    Indexed by (code, line) for comments and (code, scope) for metadata, so marking F findings
+    under S suppressions costs F + S lookups, not F x S checks (3,000 findings under 26,000
+    comment suppressions took 10 s).
+    """
+
+    def __init__(self, valid: Sequence[Declared], template_path: str) -> None:
+        self.valid = valid
+        self.template_path = template_path
+        self.lines: dict[tuple[str, int], int] = {}
+        self.scopes: dict[tuple[str, str], int] = {}
+        for index, item in enumerate(valid):
+            for code in item.codes:
+                if item.source == "comment":
+                    self.lines.setdefault((code, item.target_line or 0), index)
+                else:
+                    self.scopes.setdefault((code, item.scope_path or ""), index)
+
+    def find(self, finding: Finding) -> Declared | None:
+        candidates = [self.scopes.get((finding.rule, ""))]
+        parts = finding.path.split("/") if finding.path else []
+        # A metadata scope covers its own path and everything below it.
+        candidates += [self.scopes.get((finding.rule, "/".join(parts[:depth])))
+                       for depth in range(1, len(parts) + 1)]
+        if finding.file == self.template_path:
+            candidates.append(self.lines.get((finding.rule, finding.line)))
+        found = [index for index in candidates if index is not None]
+        return self.valid[min(found)] if found else None
 
 
 def apply_suppressions(
@@ -215,11 +236,12 @@ def apply_suppressions(
         ), repo, severity))
     if not enabled:
         return findings + extra
+    covers = _Covers(valid, template_path)
     marked: list[Finding] = []
     for finding in findings:
         cover = None
         if finding.rule not in UNSUPPRESSIBLE and not repo.policy.is_mandatory(finding.rule):
-            cover = next((s for s in valid if _covers(s, finding, template_path)), None)
+            cover = covers.find(finding)
         if cover is not None:
             finding = replace(finding, suppression=Suppression(cover.reason, cover.expires, cover.source))
         marked.append(finding)

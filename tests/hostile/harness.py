@@ -10,7 +10,8 @@ follows from its folder:
     policies/NAME            hostile/.svc/policy.yaml
     answers/NAME             hostile/.svc/answers.json
     asl/NAME                 hostile/workflows/flow/flow.asl.json, or .asl.yaml (template follows)
-    deps/FILE-*.ext          hostile/functions/api/FILE
+    deps/FILE-*.ext          hostile/functions/api/FILE (a dependency manifest)
+    sources/FILE-*.ext       hostile/functions/api/FILE (function code)
     configs/NAME             the organisation policy: --config NAME
     facts/NAME               --facts DIR, DIR holding the good repo's facts and NAME
     repos/NAME               --repos NAME
@@ -34,8 +35,8 @@ from typing import Any
 
 HERE = Path(__file__).parent
 BASE = HERE / "base"
-FOLDERS = ("templates", "manifests", "policies", "answers", "asl", "deps", "configs", "facts",
-           "repos", "baselines")
+FOLDERS = ("templates", "manifests", "policies", "answers", "asl", "deps", "sources", "configs",
+           "facts", "repos", "baselines")
 
 
 @dataclass
@@ -92,7 +93,7 @@ def place(corpus_file: str, hostile: Path, data: bytes) -> None:
             template.write_text(template.read_text().replace("flow.asl.json", "flow.asl.yaml"))
             definition = definition.with_name("flow.asl.yaml")
         definition.write_bytes(data)
-    elif folder == "deps":
+    elif folder in ("deps", "sources"):
         (hostile / "functions/api" / name.split("-", 1)[0]).write_bytes(data)
     else:
         raise ValueError(f"{corpus_file}: not a repo-kind corpus file")

@@ -164,15 +164,9 @@ class LoadedRepo:
         """The file's text, or None if it is missing, too large, not a regular file, binary or
         not UTF-8; a listed file that cannot be read is recorded in `unread`."""
         if rel not in self._texts:
-            self._texts[rel] = self._read(rel) if rel in self._file_set else None
+            listed = rel in self._file_set
+            self._texts[rel] = _read_text(self.root, rel, self._unread) if listed else None
         return self._texts[rel]
-
-    def _read(self, rel: str) -> str | None:
-        try:
-            return decode_text(read_in_repo(self.root, rel, MAX_TEXT_BYTES))
-        except Unreadable as err:
-            self._unread[rel] = err.reason
-            return None
 
 
 def _merge(global_value: Any, local_value: Any) -> Any:
@@ -222,6 +216,7 @@ def build_resources(data: MarkedDict) -> tuple[Resource, ...]:
 
 
 def _read_text(root: Path, rel: str, unread: dict[str, str]) -> str | None:
+    """The text of `rel`, or None: then why, unless it simply does not exist, is in `unread`."""
     try:
         return decode_text(read_in_repo(root, rel, MAX_TEXT_BYTES))
     except Unreadable as err:

@@ -133,7 +133,7 @@ def _validate(data: Any, source: str) -> dict[str, Any]:
 
 def read_policy_file(path: Path) -> dict[str, Any]:
     """Read and validate the organisation policy file (`--config`); any problem is a one-line
-    SvcError. A pipe is read too (`--config <(...)`), never past the size limit."""
+    SvcError. Never read past the size limit."""
     from svc_serverless.linter.files import MAX_POLICY_BYTES, Unreadable, decode_text, read_file
 
     try:

@@ -22,7 +22,6 @@ from svc_serverless.linter.cfnyaml import (
     loads_json,
 )
 from svc_serverless.linter.config import Policy
-from svc_serverless.linter.foreach import expand_loops
 from svc_serverless.linter.files import (
     MAX_REPO_FILE_BYTES,
     Unreadable,
@@ -30,6 +29,7 @@ from svc_serverless.linter.files import (
     read_in_repo,
     shown,
 )
+from svc_serverless.linter.foreach import expand_loops
 from svc_serverless.linter.listing import (
     MAX_FILES,
     SKIPPED_DIRS,

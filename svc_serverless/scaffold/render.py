@@ -1,0 +1,106 @@
+"""Render a service from recorded answers into a folder: what `svc update` and `svc check` share.
+
+`svc new` checks answers typed by a person; here they come from `.svc/answers.json` in a
+repo, which anyone with write access can edit, and cookiecutter evaluates every answer as a
+Jinja template before using it. So every answer is checked again, with the same checks as
+`svc new`, before it reaches the template engine.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import svc_serverless
+from svc_serverless.errors import SvcError
+from svc_serverless.scaffold.answers import (
+    DATA_CHECKS,
+    Answer,
+    Choices,
+    check_description,
+    check_name,
+    check_owner,
+    check_safe_text,
+    parse_bool,
+)
+from svc_serverless.scaffold.record import Record, write
+from svc_serverless.scaffold.templates import Resolved
+
+_OWN_CHECKS = {"service_name": check_name, "owner": check_owner,
+               "description": check_description}
+
+
+def check_answer(key: str, value: object, variables: Mapping[str, Any]) -> Answer:
+    """One answer, checked as `svc new` checks it; the template's default says its type."""
+    default = variables[key]
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str):
+            return parse_bool(key, value)
+        raise SvcError(f"invalid {key}: use yes or no")
+    if not isinstance(value, str):
+        raise SvcError(f"invalid {key} {value!r}: it must be text")
+    if isinstance(default, list):
+        return Choices(key, tuple(str(choice) for choice in default)).check(value)
+    check = _OWN_CHECKS.get(key) or DATA_CHECKS.get(key) or check_safe_text(key)
+    return check(value)
+
+
+def check_answers(answers: Mapping[str, object], variables: Mapping[str, Any],
+                  where: str) -> dict[str, Answer]:
+    """The answers the template declares, each checked; answers it no longer has are dropped.
+
+    A question the template added takes its default (cookiecutter renders it).
+    """
+    checked: dict[str, Answer] = {}
+    for key, value in answers.items():
+        if key.startswith("_") or key not in variables:
+            continue
+        try:
+            checked[key] = check_answer(key, value, variables)
+        except SvcError as err:
+            raise SvcError(f"{where}: {err}") from None
+    if "service_name" not in checked or "owner" not in checked:
+        raise SvcError(f"{where} records no service_name or owner: restore it from the repo's "
+                       "history (git log -- .svc/answers.json)")
+    return checked
+
+
+def check_data(data: Mapping[str, str], variables: Mapping[str, Any]) -> dict[str, Answer]:
+    """`svc update --data KEY=VALUE`: any answer the template declares, checked."""
+    valid = sorted(key for key in variables if not key.startswith("_"))
+    checked: dict[str, Answer] = {}
+    for key, value in data.items():
+        if key not in valid:
+            raise SvcError(f"unknown --data key {key!r}: valid keys are {', '.join(valid)}")
+        checked[key] = check_answer(key, value, variables)
+    return checked
+
+
+def render_into(resolved: Resolved, answers: Mapping[str, Answer], dest: Path) -> tuple[Path, Record]:
+    """Render, drop the options not chosen, record the answers; the project folder and record."""
+    from cookiecutter.exceptions import CookiecutterException
+    from jinja2 import TemplateError
+
+    from svc_serverless.scaffold import create
+
+    template = create.Template(root=resolved.root, variables=resolved.variables)
+    try:
+        project, final = create.render(template, answers, dest)
+    except (CookiecutterException, TemplateError) as err:
+        # The bundled template renders (its tests prove it); an organisation's may not.
+        reason = (str(err).strip().splitlines() or [err.__class__.__name__])[0][:200]
+        raise SvcError(f"template {resolved.source.describe()} cannot be rendered ({reason}): "
+                       "fix the template") from None
+    create.prune(project, template.option_files, create.selected_groups(final))
+    made = Record(svc_serverless.__version__, resolved.fingerprint, resolved.origin, final)
+    write(project, made)
+    return project, made
+
+
+def scratch() -> tempfile.TemporaryDirectory[str]:
+    """A temporary folder for one render, outside any repo."""
+    return tempfile.TemporaryDirectory(prefix="svc-render-")

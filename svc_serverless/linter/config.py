@@ -50,7 +50,11 @@ POLICY_SCHEMA: dict[str, Any] = {
         "scaffold": {
             "type": "object",
             "additionalProperties": False,
-            "properties": {"max_minor_versions_behind": {"type": "integer", "minimum": 0}},
+            "properties": {
+                "max_minor_versions_behind": {"type": "integer", "minimum": 0},
+                # `svc new`'s default template: a folder (relative to this file) or git URL[@REF].
+                "template": {"type": "string", "minLength": 1, "maxLength": 2000},
+            },
         },
     },
 }

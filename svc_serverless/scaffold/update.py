@@ -298,17 +298,21 @@ def _notes(planned: Plan) -> tuple[str, ...]:
 
 
 def _verify_root_base(planned: Plan, resolved: templates.Resolved) -> None:
-    """A root-commit base must be svc's render: check it when this svc can render it again."""
+    """An unmarked base (root commit, --base) must be svc's unmodified render, or the merge
+    would take what the user added there for template content: check it whenever this svc
+    can render it again (same svc version and template), and refuse if it differs.
+    """
     base = planned.base
-    if base.how != "root" or base.fingerprint != resolved.fingerprint or \
+    if base.how == "pristine" or base.fingerprint != resolved.fingerprint or \
             base.svc_version != svc_serverless.__version__:
         return
     root = planned.root
     raw = history.file_at(root, base.commit, ANSWERS_PATH)
-    assert raw is not None  # find_base read it
-    made = record.parse(raw, ANSWERS_PATH)
+    if raw is None:
+        return
+    made = record.parse(raw, f"{ANSWERS_PATH} in {base.commit[:12]}")
     answers = render.check_answers(made.answers, resolved.variables,
-                                   f"{ANSWERS_PATH} in the root commit {base.commit[:12]}")
+                                   f"{ANSWERS_PATH} in {base.commit[:12]}")
     with render.scratch() as tmp:
         project, _ = render.render_into(resolved, answers, Path(tmp))
         old = {p: e for p, e in treediff.tree_entries(root, base.tree).items() if p != ANSWERS_PATH}
@@ -317,7 +321,8 @@ def _verify_root_base(planned: Plan, resolved: templates.Resolved) -> None:
     differs = treediff.compare(old, new).paths()
     if differs:
         shown = ", ".join(path for _, path in differs[:3]) + (", ..." if len(differs) > 3 else "")
-        raise SvcError(f"{root}'s root commit {base.commit[:12]} is not svc's unmodified render "
+        which = "root commit" if base.how == "root" else "--base commit"
+        raise SvcError(f"{root}'s {which} {base.commit[:12]} is not svc's unmodified render "
                        f"(it differs in {shown}): pass the commit that holds svc's unmodified "
                        "render with `svc update --base COMMIT`")
 

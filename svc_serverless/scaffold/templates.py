@@ -30,6 +30,7 @@ from svc_serverless.scaffold.record import BUNDLED, Origin
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _SCP = re.compile(r"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:")
 _REF = re.compile(r"^[A-Za-z0-9._/-]+$")
+_SCHEMES = ("https://", "http://", "ssh://", "git://", "file://", "git+ssh://", "ssh+git://")
 MAX_FILES = 5000
 MAX_BYTES = 50 * 1024 * 1024
 NETWORK_TIMEOUT = 300.0
@@ -79,10 +80,12 @@ def parse_source(text: str, base: Path) -> Source:
         return BUNDLED_SOURCE
     if not text or text.startswith("-") or any(ch in text for ch in "\n\r\x00"):
         raise SvcError(f"invalid template {text!r}: give a folder or a git URL (with @REF)")
+    scheme = _URL.match(text)
+    if "::" in text or (scheme and scheme.group().lower() not in _SCHEMES):
+        # git's `transport::address` form can run programs (ext::): never pass it to git.
+        raise SvcError(f"invalid template URL {text!r}: use https://, ssh://, git://, file:// or "
+                       "user@host:path")
     if not is_git_url(text):
-        if "://" in text:
-            raise SvcError(f"invalid template URL {text!r}: use https://, ssh://, file:// or "
-                           "user@host:path")
         return Source("folder", str((base / text).resolve()))
     url, ref = _split_ref(text)
     _refuse_credentials(url)
@@ -298,10 +301,10 @@ def resolve_ref(repo: Path, source: Source, *, fetch: bool) -> str:
 
 
 def _export(repo: Path, commit: str, target: Path, index: Path) -> None:
-    env = {"GIT_INDEX_FILE": str(index)}
+    target.mkdir()
+    env = {"GIT_INDEX_FILE": str(index), "GIT_WORK_TREE": str(target)}
     _git(repo, "read-tree", commit, env=env, what="cannot read the template")
-    _git(repo, "checkout-index", "--all", f"--prefix={target}/", env=env,
-         what="cannot export the template")
+    _git(repo, "checkout-index", "--all", env=env, what="cannot export the template")
 
 
 def _git(where: Path, *args: str, what: str, env: dict[str, str] | None = None,

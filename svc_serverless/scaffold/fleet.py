@@ -51,6 +51,9 @@ def local_jobs(paths: Sequence[Path]) -> list[Job]:
                 seen.add(root)
                 jobs.append(Job(root, root.name))
             continue
+        if (path / ANSWERS_PATH).exists():  # a service folder that is not under git
+            jobs.append(child_job(path))
+            continue
         children = _children(path)
         if not children:
             raise SvcError(f"{path} is not in a git repository and holds none: give service "
@@ -165,9 +168,8 @@ def run_job(job: Job, options: UpdateOptions) -> Outcome:
     except OSError as err:
         return Outcome(job.path, "failed", f"{err.__class__.__name__}: {err.strerror or err}")
     if job.cached and outcome.status == "conflicts":
-        outcome = replace(abort(outcome), branch=None,
-                          detail=f"{outcome.detail} (undone in svc's clone cache): run "
-                                 "`svc update` in a checkout of this repo to resolve them")
+        # Nobody resolves conflicts in svc's cache: undo the merge, report the files.
+        outcome = replace(abort(outcome), branch=None)
     return outcome
 
 

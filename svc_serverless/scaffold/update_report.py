@@ -77,7 +77,10 @@ def row_detail(outcome: Outcome) -> str:
     if outcome.status == "dry-run":
         return f"{_files(len(outcome.changed))} would change"
     if outcome.status == "conflicts" and outcome.conflicts:
-        return f"conflicts in {', '.join(outcome.conflicts)}"
+        text = f"conflicts in {', '.join(outcome.conflicts)}"
+        if outcome.branch is None:
+            text += " (undone in svc's clone cache: run `svc update` in a checkout to resolve them)"
+        return text
     return outcome.detail
 
 

@@ -63,8 +63,8 @@ def test_a_git_template_at_a_ref_is_recorded_and_updated_from_the_same_ref(
     assert "## Layout (v2)" not in (repo / "README.md").read_text(encoding="utf-8")
     # v1 is a tag: it does not move, so an update is a no-op.
     assert run(capsys, "update", str(repo))[:2] == (
-        0, f"billing: already current with template {url}@v1 ({sha(source, 'v1')[:12]}) "
-           "(svc 0.2.0): nothing to do\n")
+        0, (f"billing: already current with template {url}@v1 ({sha(source, 'v1')[:12]}) "
+           "(svc 0.2.0): nothing to do\n"))
 
     code, _, err = run(capsys, "update", str(repo), "--ref", "v2")
 
@@ -230,8 +230,8 @@ def test_bad_template_sources_are_refused(text: str, error: str) -> None:
 def test_a_ref_is_only_for_git_templates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = new_repo(capsys, tmp_path)
     assert run(capsys, "update", str(repo), "--ref", "v2") == (
-        2, "", "svc: error: --ref needs a template from a git URL, and this repo uses the bundled "
-               "template: pass --template URL@REF instead\n")
+        2, "", ("svc: error: --ref needs a template from a git URL, and this repo uses the bundled "
+               "template: pass --template URL@REF instead\n"))
 
 
 def test_an_unknown_ref_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -96,9 +96,11 @@ def load_template(root: Path = TEMPLATE_DIR) -> Template:
 
 def new_service(request: NewRequest, ask: Ask = input) -> Path:
     """Create the service repository `request` describes; return its folder."""
+    from svc_serverless.scaffold.render import sandboxed
     from svc_serverless.scaffold.templates import open_for_new
 
-    with open_for_new(request.template, request.config, request.cache_dir) as resolved:
+    with open_for_new(request.template, request.config, request.cache_dir) as resolved, \
+            sandboxed():
         return _new_service(request, resolved, ask)
 
 

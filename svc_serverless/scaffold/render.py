@@ -4,12 +4,18 @@
 repo, which anyone with write access can edit, and cookiecutter evaluates every answer as a
 Jinja template before using it. So every answer is checked again, with the same checks as
 `svc new`, before it reaches the template engine.
+
+Templates themselves are Jinja, and Jinja can reach Python's internals
+(`{{ cycler.__init__.__globals__.os }}`). An organisation's template comes from a git URL, so
+every render (`svc new` too) runs in Jinja's sandbox: `sandboxed()` swaps cookiecutter's
+environment for a sandboxed one of the same configuration for the duration of the render.
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +95,8 @@ def render_into(resolved: Resolved, answers: Mapping[str, Answer], dest: Path) -
 
     template = create.Template(root=resolved.root, variables=resolved.variables)
     try:
-        project, final = create.render(template, answers, dest)
+        with sandboxed():
+            project, final = create.render(template, answers, dest)
     except (CookiecutterException, TemplateError) as err:
         # The bundled template renders (its tests prove it); an organisation's may not.
         reason = (str(err).strip().splitlines() or [err.__class__.__name__])[0][:200]
@@ -104,3 +111,33 @@ def render_into(resolved: Resolved, answers: Mapping[str, Answer], dest: Path) -
 def scratch() -> tempfile.TemporaryDirectory[str]:
     """A temporary folder for one render, outside any repo."""
     return tempfile.TemporaryDirectory(prefix="svc-render-")
+
+
+@contextmanager
+def sandboxed() -> Iterator[None]:
+    """Render templates in Jinja's sandbox while the block runs (one render at a time)."""
+    from cookiecutter import generate, prompt
+    from cookiecutter.environment import ExtensionLoaderMixin
+    from jinja2 import StrictUndefined
+    from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    class Sandboxed(ExtensionLoaderMixin, SandboxedEnvironment):  # type: ignore[misc]
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(undefined=StrictUndefined, **kwargs)
+
+    def create_env(context: dict[str, Any]) -> Sandboxed:
+        options = context.get("cookiecutter", {}).get("_jinja2_env_vars", {})
+        return Sandboxed(context=context, keep_trailing_newline=True, **options)
+
+    # Both modules bound cookiecutter.utils.create_env_with_context at import: patch both.
+    saved = generate.create_env_with_context, prompt.create_env_with_context
+    generate.create_env_with_context = prompt.create_env_with_context = create_env
+    try:
+        yield
+    except SecurityError as err:
+        raise SvcError(f"the template reaches for Python internals ({err}): svc renders "
+                       "templates in Jinja's sandbox; fix the template") from None
+    finally:
+        generate.create_env_with_context, prompt.create_env_with_context = saved
+

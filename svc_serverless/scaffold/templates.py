@@ -269,12 +269,29 @@ def cached_repo(url: str, cache_dir: Path, *, fetch: bool) -> Path:
     except OSError as err:
         raise SvcError(f"cannot create template cache {folder.parent} ({err.strerror}): "
                        "use --cache-dir") from None
-    if not (folder / "HEAD").is_file():
-        _init_bare(folder)
-    _git(folder, "fetch", "--prune", "--force", "--", url, "+refs/heads/*:refs/heads/*",
-         "+refs/tags/*:refs/tags/*", "+HEAD:refs/svc/remote-head",
-         what=f"cannot fetch template {url}", timeout=NETWORK_TIMEOUT)
+    with _locked(folder.with_name(folder.name + ".lock")):
+        if not (folder / "HEAD").is_file():
+            _init_bare(folder)
+        _git(folder, "fetch", "--prune", "--force", "--", url, "+refs/heads/*:refs/heads/*",
+             "+refs/tags/*:refs/tags/*", "+HEAD:refs/svc/remote-head",
+             what=f"cannot fetch template {url}", timeout=NETWORK_TIMEOUT)
     return folder
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """One fetch into a cached template at a time (parallel CI jobs share the cache)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: git's own ref locks are the only guard
+        yield
+        return
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _init_bare(folder: Path) -> None:
@@ -282,6 +299,9 @@ def _init_bare(folder: Path) -> None:
     try:
         _git(tmp, "init", "--bare", "--quiet", ".", what="cannot create the template cache")
         os.replace(tmp, folder)
+    except OSError as err:
+        raise SvcError(f"cannot create the template cache {folder} ({err.strerror}): "
+                       "use --cache-dir") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

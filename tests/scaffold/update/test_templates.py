@@ -252,3 +252,22 @@ def test_recorded_answers_follow_the_git_template(tmp_path: Path,
     repo = new_repo(capsys, tmp_path, "billing", "--template", f"file://{source}@v1")
     record = json.loads((repo / ".svc/answers.json").read_text(encoding="utf-8"))
     assert list(record) == ["svc_version", "template_fingerprint", "template", "answers"]
+
+
+def test_template_code_cannot_reach_python(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    template = copy_template(tmp_path / "tpl")
+    marker = tmp_path / "pwned"
+    (template / PROJECT / "evil.txt").write_text(
+        "{{ cycler.__init__.__globals__.os.system('touch " + str(marker) + "') }}\n",
+        encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+
+    code, stdout, err = run(capsys, "new", "billing", "--owner", "team-x", "-o", str(out),
+                            "--template", str(template))
+
+    assert (code, stdout) == (2, "")
+    assert err.startswith("svc: error: the template reaches for Python internals (")
+    assert err.endswith("): svc renders templates in Jinja's sandbox; fix the template\n")
+    assert not marker.exists()
+    assert listing(out) == []

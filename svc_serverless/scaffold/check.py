@@ -80,18 +80,8 @@ def _changes(root: Path, base: Base,
              project: Path) -> tuple[tuple[str, str, tuple[int, int] | None], ...]:
     old = treediff.tree_entries(root, base.tree)
     changes = treediff.compare(old, treediff.folder_entries(project, treediff.algorithm_of(base.tree)))
-    if not changes:
-        return ()
-    blobs = treediff.Blobs(root)
-    try:
-        rows = []
-        for status, path in changes.paths():
-            before = blobs.read(old[path][1]) if status != "A" else None
-            after = (project / path).read_bytes() if status != "D" else None
-            rows.append((status, path, treediff.stat(before, after)))
-        return tuple(rows)
-    finally:
-        blobs.close()
+    return tuple((status, path, treediff.stat(before, after))
+                 for status, path, before, after in treediff.contents(root, old, project, changes))
 
 
 def print_verdict(verdict: Verdict) -> int:

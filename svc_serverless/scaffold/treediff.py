@@ -95,6 +95,18 @@ class Blobs:
         self._repo.close()
 
 
+def contents(root: Path, old: Entries, project: Path,
+             changes: Changes) -> list[tuple[str, str, bytes | None, bytes | None]]:
+    """(status, path, old content, new content) of each change; None where a side is absent."""
+    blobs = Blobs(root)
+    try:
+        return [(status, path, blobs.read(old[path][1]) if status != "A" else None,
+                 (project / path).read_bytes() if status != "D" else None)
+                for status, path in changes.paths()]
+    finally:
+        blobs.close()
+
+
 def _lines(content: bytes) -> list[str] | None:
     if b"\x00" in content:
         return None

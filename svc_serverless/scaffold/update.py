@@ -328,14 +328,6 @@ def _verify_root_base(planned: Plan, resolved: templates.Resolved) -> None:
 
 
 def _patch(root: Path, old: treediff.Entries, project: Path, changes: treediff.Changes) -> str:
-    blobs = treediff.Blobs(root)
-    try:
-        parts = []
-        for status, path in changes.paths():
-            before = blobs.read(old[path][1]) if status != "A" else None
-            after = (project / path).read_bytes() if status != "D" else None
-            parts.append(treediff.unified(path, before, after))
-        return "".join(parts)
-    finally:
-        blobs.close()
+    return "".join(treediff.unified(path, before, after)
+                   for _, path, before, after in treediff.contents(root, old, project, changes))
 

@@ -37,13 +37,18 @@ def untracked(repo: Path, tmp: Path) -> tuple[Path, str]:
                   "(git stash -u) first")
 
 
-def merging(repo: Path, tmp: Path) -> tuple[Path, str]:
+def diverged(repo: Path) -> None:
+    """Branches `other` and `main` that change the same line."""
     git(repo, "switch", "--quiet", "-c", "other")
     edit(repo, "README.md", "# billing\n", "# billing (other)\n")
     commit_all(repo, "other")
     git(repo, "switch", "--quiet", "main")
     edit(repo, "README.md", "# billing\n", "# billing (main)\n")
     commit_all(repo, "main")
+
+
+def merging(repo: Path, tmp: Path) -> tuple[Path, str]:
+    diverged(repo)
     assert subprocess.run(["git", "merge", "other"], cwd=repo, capture_output=True,
                           check=False).returncode == 1
     return repo, (f"{repo} is in the middle of a merge: finish it (git commit) or abort it "
@@ -51,12 +56,7 @@ def merging(repo: Path, tmp: Path) -> tuple[Path, str]:
 
 
 def rebasing(repo: Path, tmp: Path) -> tuple[Path, str]:
-    git(repo, "switch", "--quiet", "-c", "other")
-    edit(repo, "README.md", "# billing\n", "# billing (other)\n")
-    commit_all(repo, "other")
-    git(repo, "switch", "--quiet", "main")
-    edit(repo, "README.md", "# billing\n", "# billing (main)\n")
-    commit_all(repo, "main")
+    diverged(repo)
     git(repo, "switch", "--quiet", "other")
     assert subprocess.run(["git", "rebase", "main"], cwd=repo, capture_output=True,
                           check=False).returncode != 0

@@ -313,3 +313,11 @@ def test_a_template_file_the_user_never_touched_is_removed_with_the_template(
 
     assert run(capsys, "update", str(repo))[0] == 0
     assert not (repo / "events/router/list.json").exists()
+
+
+def test_the_template_ignores_none_of_its_own_files(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    # svc force-adds its render to the pristine commit; svc new commits what .gitignore allows.
+    # Both are the same tree only while the template's .gitignore ignores nothing it renders.
+    repo = new_repo(capsys, tmp_path)
+    assert git(repo, "ls-files", "--ignored", "--exclude-standard", "--cached") == ""

@@ -7,21 +7,31 @@ conflicts, refused or failed. The `--repos` file is parsed by the linter's own
 lives in it) into `<cache>/update-clones/`, svc's scratch space: a conflict there is undone
 (nobody would resolve it in a cache) and reported, to be resolved in a real checkout.
 
-Repos run in a process pool (rendering is CPU-bound Python); git templates are fetched once,
-before the pool starts, and every worker renders them from the cache.
+Repos run in a process pool (rendering is CPU-bound Python). Each template the repos use is
+fetched, exported and checked once, before the pool starts, and every worker renders from that
+one folder (so Jinja's compiled templates are reused from repo to repo, see render.py).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from svc_serverless.errors import SvcError
 from svc_serverless.scaffold.gitrepo import GitFailed, run_git, toplevel, try_git
 from svc_serverless.scaffold.record import ANSWERS_PATH
-from svc_serverless.scaffold.update import BRANCH_PREFIX, Outcome, UpdateOptions, abort, update_repo
+from svc_serverless.scaffold.templates import Resolved, Source
+from svc_serverless.scaffold.update import (
+    BRANCH_PREFIX,
+    Outcome,
+    UpdateOptions,
+    abort,
+    source_for,
+    update_repo,
+)
 
 POOL_THRESHOLD = 4  # below this many repos a process pool costs more than it saves
 CLONE_TIMEOUT = 600.0
@@ -173,35 +183,37 @@ def run_job(job: Job, options: UpdateOptions) -> Outcome:
     return outcome
 
 
-def prefetch(jobs: Sequence[Job], options: UpdateOptions, cache_dir: Path) -> frozenset[str]:
-    """Fetch each git template the repos use once; the URLs fetched, for workers to reuse."""
+def sources(jobs: Sequence[Job], options: UpdateOptions) -> list[Source]:
+    """The distinct templates the repos will render (as each repo's own plan would pick)."""
     import svc_serverless
-    from svc_serverless.scaffold import templates
     from svc_serverless.scaffold.migrations import migrate
-    from svc_serverless.scaffold.record import BUNDLED_ORIGIN, read
+    from svc_serverless.scaffold.record import read
 
-    urls: set[str] = set()
-    if options.template is not None:
-        if options.template.kind == "git":
-            urls.add(options.template.location)
-    else:
-        for job in jobs:
-            if job.error is not None:
-                continue
-            try:
-                origin = migrate(read(job.path), svc_serverless.__version__).origin or BUNDLED_ORIGIN
-            except SvcError:
-                continue  # the job itself reports it
-            if templates.is_git_url(origin.source):
-                urls.add(origin.source)
-    fetched = set()
-    for url in sorted(urls):
+    found: list[Source] = []
+    for job in jobs:
+        if job.error is not None:
+            continue
         try:
-            templates.cached_repo(url, cache_dir, fetch=True)
+            source = source_for(migrate(read(job.path), svc_serverless.__version__), options)
+        except SvcError:
+            continue  # the job itself reports it
+        if source not in found:
+            found.append(source)
+    return found
+
+
+def open_templates(stack: ExitStack, wanted: Sequence[Source],
+                   cache_dir: Path) -> tuple[Resolved, ...]:
+    """Fetch, export and check each template once for every repo that renders it."""
+    from svc_serverless.scaffold.templates import opened
+
+    ready = []
+    for source in wanted:
+        try:
+            ready.append(stack.enter_context(opened(source, cache_dir, fetch=True)))
         except SvcError:
             continue  # each repo using it tries again, and is refused with the reason
-        fetched.add(url)
-    return frozenset(fetched)
+    return tuple(ready)
 
 
 def run_all(jobs: Sequence[Job], options: UpdateOptions, workers: int) -> list[Outcome]:
@@ -235,8 +247,9 @@ def update_many(paths: Sequence[Path], repos_file: Path | None, options: UpdateO
         jobs += clone_jobs(repos_file, cache_dir)
     if not jobs:
         raise SvcError("no repos to update: give service repos, folders holding them, or --repos")
-    fetched = prefetch(jobs, options, cache_dir)
-    worker_options = replace(options, cache_dir=cache_dir, fetched=fetched)
-    outcomes = run_all(jobs, worker_options, worker_count(jobs_wanted, len(jobs)))
+    with ExitStack() as stack:
+        ready = open_templates(stack, sources(jobs, options), cache_dir)
+        worker_options = replace(options, cache_dir=cache_dir, opened=ready)
+        outcomes = run_all(jobs, worker_options, worker_count(jobs_wanted, len(jobs)))
     return list(zip(jobs, outcomes))
 

@@ -128,7 +128,8 @@ def sandboxed() -> Iterator[None]:
 
     def create_env(context: dict[str, Any]) -> Sandboxed:
         options = context.get("cookiecutter", {}).get("_jinja2_env_vars", {})
-        return Sandboxed(context=context, keep_trailing_newline=True, **options)
+        return Sandboxed(context=context, keep_trailing_newline=True,
+                         bytecode_cache=_compiled(options), **options)
 
     # Both modules bound cookiecutter.utils.create_env_with_context at import: patch both.
     saved = generate.create_env_with_context, prompt.create_env_with_context
@@ -140,4 +141,36 @@ def sandboxed() -> Iterator[None]:
                        "templates in Jinja's sandbox; fix the template") from None
     finally:
         generate.create_env_with_context, prompt.create_env_with_context = saved
+
+
+_CACHES: dict[str, Any] = {}
+
+
+def _compiled(options: Mapping[str, Any]) -> Any:
+    """A process-wide store of compiled template files, one per set of Jinja options.
+
+    Compiling the template's files is most of a render; `svc update` over many repos renders
+    the same files again and again in each worker. Jinja keys each entry by file name and
+    checks the source's checksum; the options (trim_blocks, ...) change the compiled code, so
+    each set gets its own store.
+    """
+    import json
+
+    from jinja2.bccache import Bucket, BytecodeCache
+
+    key = json.dumps(options, sort_keys=True, default=str)
+    if key not in _CACHES:
+        class Memory(BytecodeCache):
+            def __init__(self) -> None:
+                self.store: dict[str, bytes] = {}
+
+            def load_bytecode(self, bucket: Bucket) -> None:
+                if bucket.key in self.store:
+                    bucket.bytecode_from_string(self.store[bucket.key])
+
+            def dump_bytecode(self, bucket: Bucket) -> None:
+                self.store[bucket.key] = bucket.bytecode_to_string()
+
+        _CACHES[key] = Memory()
+    return _CACHES[key]
 

@@ -46,7 +46,9 @@ class UpdateOptions:
     base: str | None = None
     push: bool = False
     cache_dir: Path | None = None  # default ~/.cache/svc (git templates only)
-    fetched: frozenset[str] = frozenset()  # git templates this run fetched already (fleet)
+    # Templates already fetched, exported and checked by the caller (`svc update` over many
+    # repos opens each one once); a repo whose source is among them renders from it.
+    opened: tuple[templates.Resolved, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -119,17 +121,24 @@ def plan(path: Path, options: UpdateOptions) -> Plan:
                        f"{current}: upgrade svc first")
     base = history.find_base(root, head, state.shallow, options.base)
     migrated = migrations.migrate(head, current)
+    return Plan(root, state, head, base, migrated, source_for(migrated, options))
+
+
+def source_for(migrated: migrations.Migrating, options: UpdateOptions) -> templates.Source:
+    """The template to render: --template, else the recorded one; at --ref if given."""
     source = options.template or templates.source_of(migrated.origin or record.BUNDLED_ORIGIN)
     if options.ref is not None:
         source = templates.with_ref(source, options.ref)
-    return Plan(root, state, head, base, migrated, source)
+    return source
 
 
 def update_repo(path: Path, options: UpdateOptions) -> Outcome:
     """Update one repo; refusals raise SvcError before anything is written."""
     planned = plan(path, options)
-    fetch = planned.source.location not in options.fetched
-    with templates.opened(planned.source, options.cache_dir, fetch=fetch) as resolved:
+    ready = next((t for t in options.opened if t.source == planned.source), None)
+    if ready is not None:
+        return _update(planned, ready, options)
+    with templates.opened(planned.source, options.cache_dir, fetch=True) as resolved:
         return _update(planned, resolved, options)
 
 

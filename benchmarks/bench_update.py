@@ -224,7 +224,8 @@ WORKLOADS: dict[str, Callable[[Path, dict[str, str], str | None, argparse.Namesp
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("workloads", nargs="*", choices=list(WORKLOADS), default=list(WORKLOADS))
+    parser.add_argument("workloads", nargs="*", choices=list(WORKLOADS),
+                        help="which to run (default: all)")
     parser.add_argument("--runs", type=int, default=7, help="runs per command (default 7)")
     parser.add_argument("--repos", type=int, default=200, help="repos for `org` (default 200)")
     parser.add_argument("--cruft", default=shutil.which("cruft"),
@@ -232,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(f"cruft: {args.cruft or 'not found: svc only'}\n")
     within = True
-    for name in args.workloads:
+    for name in args.workloads or list(WORKLOADS):
         with tempfile.TemporaryDirectory(prefix=f"bench-update-{name}-") as tmp:
             work = Path(tmp)
             within = WORKLOADS[name](work, environment(work), args.cruft, args) and within

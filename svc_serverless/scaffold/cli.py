@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -150,7 +152,9 @@ def _run_update(args: argparse.Namespace) -> int:
     )
     paths = list(args.paths)
     if _one_repo(paths, args.repos, args.format):
-        return update_report.print_one(update_repo(paths[0] if paths else Path("."), options))
+        with _git_errors():
+            outcome = update_repo(paths[0] if paths else Path("."), options)
+        return update_report.print_one(outcome)
     if args.base is not None:
         raise SvcError("--base names a commit of one repo: update that repo alone")
     from svc_serverless.scaffold.fleet import update_many
@@ -176,4 +180,18 @@ def _one_repo(paths: list[Path], repos: Path | None, output_format: str) -> bool
 def _run_check(args: argparse.Namespace) -> int:
     from svc_serverless.scaffold.check import check_repo, print_verdict
 
-    return print_verdict(check_repo(args.path, args.cache_dir))
+    with _git_errors():
+        verdict = check_repo(args.path, args.cache_dir)
+    return print_verdict(verdict)
+
+
+@contextmanager
+def _git_errors() -> Iterator[None]:
+    """git itself failing (a corrupt repo, a full disk) is the user's to fix, not svc's bug."""
+    from svc_serverless.errors import SvcError
+    from svc_serverless.scaffold.gitrepo import GitFailed
+
+    try:
+        yield
+    except GitFailed as err:
+        raise SvcError(f"git failed: {err}: fix the repository and run svc again") from None

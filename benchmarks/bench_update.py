@@ -224,13 +224,16 @@ WORKLOADS: dict[str, Callable[[Path, dict[str, str], str | None, argparse.Namesp
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("workloads", nargs="*", choices=list(WORKLOADS),
-                        help="which to run (default: all)")
+    # No `choices`: argparse checks an empty list against them and refuses it.
+    parser.add_argument("workloads", nargs="*", help=f"any of {', '.join(WORKLOADS)} (default: all)")
     parser.add_argument("--runs", type=int, default=7, help="runs per command (default 7)")
     parser.add_argument("--repos", type=int, default=200, help="repos for `org` (default 200)")
     parser.add_argument("--cruft", default=shutil.which("cruft"),
                         help="the cruft command (default: cruft on PATH)")
     args = parser.parse_args(argv)
+    unknown = sorted(set(args.workloads) - set(WORKLOADS))
+    if unknown:
+        parser.error(f"unknown workload {', '.join(unknown)}: choose from {', '.join(WORKLOADS)}")
     print(f"cruft: {args.cruft or 'not found: svc only'}\n")
     within = True
     for name in args.workloads or list(WORKLOADS):

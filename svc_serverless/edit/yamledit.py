@@ -43,7 +43,7 @@ def _style(root: yaml.MappingNode) -> Style:
     unit = dash = None
     stack: list[tuple[yaml.Node, int]] = [(root, 0)]
     while stack and (unit is None or dash is None):
-        node, col = stack.pop(0)
+        node, _ = stack.pop(0)
         if not isinstance(node, yaml.MappingNode) or node.flow_style:
             continue
         for key, value in node.value:
@@ -131,9 +131,10 @@ class YamlEditor:
             if missing:
                 self._insert(node, missing)
             return
-        self._replace(node, value)
+        self.replace(node, value)
 
-    def _replace(self, node: yaml.Node, value: Any) -> None:
+    def replace(self, node: yaml.Node, value: Any) -> None:
+        """Put `value` where `node` stands (a scalar or flow value: in place)."""
         start = node.start_mark.index
         end = _content_end(self.original, node)
         if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and not node.flow_style:
@@ -143,6 +144,8 @@ class YamlEditor:
     def _insert(self, node: yaml.Node, entries: Mapping[str, Any]) -> None:
         if not isinstance(node, yaml.MappingNode):
             raise EditError("cannot add a key to a value that is not a mapping")
+        if node.tag.startswith("!"):
+            raise EditError(f"cannot add a key inside {node.tag} (a CloudFormation function)")
         if node.flow_style:
             close = node.end_mark.index - 1
             if self.original[close] != "}":
@@ -162,6 +165,13 @@ class YamlEditor:
 
     def _splice(self, start: int, end: int, text: str) -> None:
         self._edits.append((start, len(self._edits), end, text))
+
+    def mark(self) -> int:
+        """A point to roll back to (`rollback`)."""
+        return len(self._edits)
+
+    def rollback(self, mark: int) -> None:
+        del self._edits[mark:]
 
     @property
     def changed(self) -> bool:

@@ -39,10 +39,14 @@ can find, own or review.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from svc_serverless.linter.model import LoadedRepo
-from svc_serverless.linter.rule import Problem, Rule
+from svc_serverless.linter.rule import Finding, Problem, Rule
+
+if TYPE_CHECKING:
+    from svc_serverless.fix.context import FixContext
 
 CODEOWNERS_PLACES = ("CODEOWNERS", ".github/CODEOWNERS", ".gitlab/CODEOWNERS", "docs/CODEOWNERS")
 FIXES = {
@@ -79,6 +83,12 @@ def _present(repo: LoadedRepo, required: str) -> bool:
     return repo.exists(required)
 
 
+def _fix(ctx: FixContext, findings: Sequence[Finding]) -> None:
+    from svc_serverless.fix.layout import fix_required_files
+
+    fix_required_files(ctx, findings)
+
+
 RULE = Rule(
     code="LAY005",
     name="required-files",
@@ -86,4 +96,6 @@ RULE = Rule(
     tags=("layout", "ownership"),
     doc=__doc__ or "",
     check=check,
+    fix=_fix,
+    fix_safety="safe",
 )

@@ -53,6 +53,31 @@ def register(sub: Any) -> None:
     new.set_defaults(run=_run_new)
     _register_update(sub)
     _register_check(sub)
+    _register_adopt(sub)
+
+
+def _register_adopt(sub: Any) -> None:
+    adopt = sub.add_parser(
+        "adopt", help="bring an existing SAM repo under svc (writes only missing files)",
+        description=("Write what svc needs beside an existing SAM repo's code: catalog-info.yaml "
+                     "(from the template's events and APIs), CODEOWNERS, a README and "
+                     ".svc/answers.json. Never overwrites a file."),
+    )
+    adopt.add_argument("path", nargs="?", type=Path, default=Path("."),
+                       help="the repo, or a folder inside it (default: .)")
+    adopt.add_argument("--name", help="service name (default: the manifest's, else the folder's)")
+    adopt.add_argument("--owner", help="owning team (default: the manifest's or CODEOWNERS')")
+    adopt.add_argument("--lifecycle", default="production",
+                       choices=("experimental", "production", "deprecated"),
+                       help="the manifest's lifecycle (default: production)")
+    adopt.add_argument("--dry-run", action="store_true", help="list what would be written")
+    adopt.set_defaults(run=_run_adopt)
+
+
+def _run_adopt(args: argparse.Namespace) -> int:
+    from svc_serverless.scaffold.adopt import AdoptOptions, adopt
+
+    return adopt(AdoptOptions(args.path, args.name, args.owner, args.lifecycle, args.dry_run))
 
 
 def _register_update(sub: Any) -> None:

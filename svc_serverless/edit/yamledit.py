@@ -190,5 +190,6 @@ def _child(node: yaml.Node, key: str) -> yaml.Node | None:
         return None
     for key_node, value in node.value:
         if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-            return value
+            found: yaml.Node = value
+            return found
     return None

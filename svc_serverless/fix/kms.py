@@ -49,7 +49,7 @@ def fix_data_stores(ctx: FixContext, findings: Sequence[Finding]) -> None:
         return
     template = ctx.repo.template
     assert template is not None
-    done: set[str] = set()
+    done: set[tuple[str, str]] = set()
     for finding in findings:
         kind, _, rest = finding.path.partition("/")
         name = rest.split("/", 1)[0]
@@ -117,3 +117,6 @@ def fix_own_key(ctx: FixContext, findings: Sequence[Finding]) -> None:
             with ctx.attempt(f"KMS001 {finding.path}"):
                 _written(ctx, parts[1])
                 ctx.editor.set(["Resources", parts[1], "Properties", "EnableKeyRotation"], True)
+        else:
+            ctx.notes.append(f"KMS001 {finding.path}: not fixed (a key policy principal: only "
+                             "the team knows whom the key should trust)")

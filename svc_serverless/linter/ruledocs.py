@@ -28,7 +28,7 @@ def rule_list_text(rules: Sequence[AnyRule] | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-_FIX_WORDS = {"-": "no", "yes": "safe", "unsafe": "with --unsafe-fixes",
+_FIX_WORDS = {"yes": "safe", "unsafe": "with --unsafe-fixes",
               "yes+": "safe, more with --unsafe-fixes"}
 
 
@@ -48,8 +48,9 @@ def rule_page(code_or_name: str, rules: Sequence[AnyRule] | None = None) -> str:
     if rule is None:
         known = ", ".join(r.code for r in shown)
         raise SvcError(f"no rule {code_or_name!r}: run `svc rules` to list them ({known})")
+    fix = fix_label(rule)
     header = f"{rule.code} {rule.name} (default severity: {rule.severity}; tags: {', '.join(rule.tags)}"
-    header += f"; --fix: {_FIX_WORDS[fix_label(rule)]})"
+    header += f"; --fix: {_FIX_WORDS[fix]})" if fix != "-" else ")"
     return f"{header}\n\n{page_text(rule)}\n"
 
 

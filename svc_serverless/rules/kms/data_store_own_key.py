@@ -77,6 +77,20 @@ Resources:
     Properties:
       KmsKeyId: !GetAtt ServiceKey.Arn
 ```
+
+## Fix
+`svc lint --fix` encrypts each store with the template's own key when the template defines
+exactly one `AWS::KMS::Key`: it merges the properties of the table above into the resource
+(`SSESpecification`, `KmsMasterKeyId`, `KmsKeyArn`, ...; a value set in `Globals` is fixed in
+`Globals`), changing only those lines. Safe for stores only the service's own roles use
+(DynamoDB tables, functions, state machines, Kinesis streams, secrets, ...). Only with
+`--unsafe-fixes`: stores that AWS services write to or read for others (SQS queues, SNS topics,
+log groups, S3 buckets, event buses, trails), since the key policy must then allow those
+services and the fix does not change it; and stores CloudFormation replaces to change their key
+(EFS, RDS, Neptune, ElastiCache, ...), which means a new, empty store. Not fixed: a template
+with no key or several keys, the store types without a fix in the table (global tables, SAM
+`SimpleTable` and `StateMachine`, Firehose, OpenSearch, ECR, MSK, Kendra, Keyspaces, Amazon MQ,
+AppConfig, RDS instances), resources a loop or macro generates, and JSON templates.
 """
 
 from __future__ import annotations

@@ -69,6 +69,13 @@ Resources:
       AliasName: !Sub alias/${AWS::StackName}
       TargetKeyId: !Ref ServiceKey
 ```
+
+## Fix
+`svc lint --fix` sets `EnableKeyRotation: true` on each key that does not rotate (safe). With
+`--unsafe-fixes`, a template with no key gets `ServiceKey` (rotating, retained, a key policy for
+this account) and its alias `alias/${AWS::StackName}`; unsafe because the next fixes move the
+service's data to it. A foreign principal in a key policy is never fixed: only the team knows
+whom the key should trust.
 """
 
 from __future__ import annotations

@@ -36,6 +36,12 @@ Resources:
     Properties:
       CodeUri: functions/create-order/
 ```
+
+## Fix
+`svc lint --fix` renames the folder to its kebab-case name (`git mv` in a git work tree) and
+rewrites every `CodeUri`, `ContentUri` and `DefinitionUri` that points into it, keeping `./`
+and a trailing `/` as written. Not fixed: when the new name exists already, and in a JSON
+template. Code that spells the folder's path itself (a build script, a test) is not changed.
 """
 
 from __future__ import annotations

@@ -35,6 +35,13 @@ can find, own or review.
 #   template.yaml
 #   functions/create-order/app.py
 ```
+
+## Fix
+`svc lint --fix` writes a short `README.md`, and `catalog-info.yaml` (from the events and APIs
+the template declares) and `CODEOWNERS` when the owning team is known from the other of the two.
+When neither names the owner, nothing is guessed: `svc adopt --owner TEAM` writes both. Another
+file the policy requires is not written (svc cannot know its content). An existing file is never
+overwritten.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from svc_serverless.edit.emit import Style, entry, inline, intrinsic
+from svc_serverless.edit.emit import Style, entry, inline, intrinsic, items
 from svc_serverless.errors import SvcError
 
 
@@ -118,6 +118,25 @@ class YamlEditor:
         if self.node([*path, key]) is not None:
             raise EditError(f"{'/'.join([*path, key])} already exists")
         self.set([*path, key], value)
+
+    def append(self, path: Sequence[str], item: Any) -> None:
+        """Add `item` at the end of the list at `path` (created when missing)."""
+        node = self.node(path)
+        if node is None:
+            self.set(path, [item])
+            return
+        if not isinstance(node, yaml.SequenceNode) or node.tag.startswith("!"):
+            raise EditError(f"{'/'.join(path)} is not a list")
+        if node.flow_style:
+            close = node.end_mark.index - 1
+            if self.original[close] != "]":
+                raise EditError("cannot find the end of a flow list")
+            self._splice(close, close, (", " if node.value else "") + inline(item))
+            return
+        lines = items([item], node.start_mark.column, self.style)
+        at = _line_after(self.original, _content_end(self.original, node))
+        prefix = "" if at == 0 or self.original[at - 1] == "\n" else "\n"
+        self._splice(at, at, prefix + "\n".join(lines) + "\n")
 
     def _merge(self, node: yaml.Node, value: Any, path: Sequence[str]) -> None:
         if isinstance(value, Mapping) and intrinsic(value) is None and isinstance(node, yaml.MappingNode):

@@ -141,3 +141,14 @@ def test_write_atomic_replaces_and_keeps_the_mode(tmp_path: Path) -> None:
     assert target.read_text() == "new\n"
     assert target.stat().st_mode & 0o777 == 0o600
     assert [p.name for p in tmp_path.iterdir()] == ["template.yaml"]
+
+
+def test_append_to_flow_and_block_lists() -> None:
+    text = "spec:\n  consumes: []\n  publishes:\n  - source: a\n    detailType: B\n# end\n"
+    editor = YamlEditor(text)
+    editor.append(["spec", "consumes"], {"source": "x", "detailType": "Y"})
+    editor.append(["spec", "publishes"], {"source": "c", "detailType": "D"})
+    editor.append(["spec", "apis"], "z")
+    assert editor.text() == (
+        "spec:\n  consumes: [{source: x, detailType: Y}]\n  publishes:\n  - source: a\n"
+        "    detailType: B\n  - source: c\n    detailType: D\n  apis:\n  - z\n# end\n")

@@ -23,9 +23,10 @@ def _findings(capsys: pytest.CaptureFixture[str], folder: Path, out: Path) -> li
 
 
 def _cfn_errors(path: Path) -> set[str]:
-    from cfnlint.api import lint_all
+    from cfnlint.api import ManualArgs, lint
 
-    return {m.rule.id for m in lint_all(path.read_text()) if m.rule.id.startswith("E")}
+    matches = lint(path.read_text(), config=ManualArgs(regions=["us-east-1"]))
+    return {m.rule.id for m in matches if m.rule.id.startswith("E")}
 
 
 @needs_corpus

@@ -47,8 +47,9 @@ def register(sub: Any) -> None:
     lint.add_argument("--jobs", "-j", type=int, default=0,
                       help="worker processes (default: one per CPU; 1 disables the pool)")
     lint.add_argument("--cache-dir", type=Path, metavar="DIR",
-                      help="per-repo result cache and clone cache (default: ~/.cache/svc)")
-    lint.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
+                      help="where --repos keeps its clones between runs (default: ~/.cache/svc)")
+    lint.add_argument("--no-cache", action="store_true",
+                      help="--repos clones into a temporary folder, removed when the run ends")
 
     rules = sub.add_parser("rules", help="list the rules, or print one rule's documentation",
                            description="List every rule, or print the documentation of one.")

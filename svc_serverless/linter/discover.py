@@ -17,6 +17,7 @@ class Target:
     display: str
     error: str | None = None
     name: str | None = None  # how reports name the repo; default: its folder name
+    lock: Path | None = None  # a clone's lock file: held (shared) while the repo is linted
 
 
 def display_path(path: Path, cwd: Path) -> str:

@@ -22,8 +22,6 @@ class RepoResult:
     error: str | None = None
     facts: Facts | None = None
     crashes: int = 0  # rules that raised on this repo
-    cached: bool = False
-    cache_key: str = ""  # the content key it was cached under ("" when not cached)
 
 
 @dataclass(frozen=True)

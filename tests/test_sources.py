@@ -262,6 +262,23 @@ def test_a_clone_held_by_another_run_is_a_per_repo_error_after_a_bounded_wait(
     ]
 
 
+def test_two_branches_of_one_repo_are_two_clones(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = make_bare(tmp_path, "billing", {"template.yaml": TEMPLATE})
+    work = git.Repo(tmp_path / "work" / "billing")
+    work.git.checkout("-b", "dev")
+    commit(tmp_path, "billing", {"template.yaml": "Resources:\n  T:\n    Type: A\n    Type: B\n"}, branch="dev")
+    repos = repos_file(tmp_path, f"{url} main", f"{url} dev")
+    import json
+
+    code = main(["lint", "--repos", str(repos), "--cache-dir", str(tmp_path / "c"), "-f", "json",
+                 "--select", "SVC", "-j", "1"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert [(r["name"], r["path"], r["findings"]) for r in report["repos"]] == [
+        (f"{url}@main", f"{url}@main", 0), (f"{url}@dev", f"{url}@dev", 1),
+    ]
+
+
 def test_no_cache_clones_into_a_temporary_folder_removed_at_the_end(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -14,7 +14,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RepoResult:
-    """One linted repo. `error` is set when it could not be read or cloned at all."""
+    """One linted repo. `error` is set when it could not be read or cloned at all.
+
+    `name` is unique within a run (discover.distinct_names) and every finding's `repo` is the
+    name of the repo it is in, so reports group findings by name.
+    """
 
     name: str
     path: str  # as the user gave it or as cloned (absolute for clones)

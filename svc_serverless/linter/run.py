@@ -1,4 +1,4 @@
-"""`svc lint` end to end: sources -> per-repo lint (pool) -> org rules -> baseline -> report.
+"""`svc lint` end to end: sources -> per-repo lint (pool) -> names -> org rules -> baseline -> report.
 
 Each stage is a plain function over plain records, so the CLI only builds LintOptions and
 returns what `run_lint` returns (the exit code). Every repo is linted afresh on every run: there
@@ -16,7 +16,13 @@ from pathlib import Path
 
 from svc_serverless.errors import SvcError
 from svc_serverless.linter.config import Policy, apply, read_policy_file
-from svc_serverless.linter.discover import Target, find_repos
+from svc_serverless.linter.discover import (
+    Target,
+    distinct_names,
+    find_repos,
+    repo_place,
+    unique_targets,
+)
 from svc_serverless.linter.result import LintResult, RepoResult
 from svc_serverless.linter.rule import Finding
 
@@ -140,7 +146,7 @@ def run_jobs(jobs: Sequence[_Job], workers: int) -> list[RepoResult]:
 
 
 def collect_targets(options: LintOptions, cwd: Path, clones: Path | None = None) -> list[Target]:
-    """Every repo named; `clones` is where --repos clones go (default: the cache)."""
+    """Every repo named, each once; `clones` is where --repos clones go (default: the cache)."""
     targets: list[Target] = []
     for path in options.paths:
         targets.extend(find_repos(path, cwd))
@@ -148,7 +154,7 @@ def collect_targets(options: LintOptions, cwd: Path, clones: Path | None = None)
         from svc_serverless.linter.sources import clone_targets
 
         targets.extend(clone_targets(options.repos_file, clones or _cache_dir(options)))
-    return targets
+    return unique_targets(targets)
 
 
 def _cache_dir(options: LintOptions) -> Path:
@@ -238,17 +244,20 @@ def _lint_and_report(options: LintOptions, policy: Policy, cwd: Path, clones: Pa
             r for r in results_from_facts_dir(options.facts_dir, cwd)
             if r.facts is None or (r.facts.service, r.facts.folder) not in live
         ]
+    # Names are made unique before the organisation rules, which report by name.
+    results = distinct_names(results)
     org, org_crashes = org_findings(results, with_cli(policy, options.select, options.ignore))
     findings = sorted([f for r in results for f in r.findings] + org)
+    places = {r.name: repo_place(r.path) for r in results}
     if options.baseline is not None:
         from svc_serverless.linter.baseline import apply_baseline, read_baseline
 
-        findings = apply_baseline(findings, read_baseline(options.baseline), options.baseline.name,
+        findings = apply_baseline(findings, read_baseline(options.baseline), places,
                                   policy.is_mandatory)
     if options.write_baseline is not None:
         from svc_serverless.linter.baseline import write_baseline
 
-        count = write_baseline(options.write_baseline, findings)
+        count = write_baseline(options.write_baseline, findings, places)
         print(f"svc: wrote {count} findings to baseline {options.write_baseline}", file=sys.stderr)
         return EXIT_OK
     from svc_serverless.rules import ALL_RULES

@@ -335,3 +335,21 @@ def test_a_link_planted_at_a_clone_lock_is_not_followed(tmp_path: Path) -> None:
     assert victim.read_text(encoding="utf-8") == "keep me\n"
     assert oct(victim.stat().st_mode & 0o777) == "0o644"
     assert not lock.is_symlink()
+
+
+def test_a_clone_is_linted_under_a_shared_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from svc_serverless.linter import cache as cache_module
+    from svc_serverless.linter.config import Policy
+    from svc_serverless.linter.run import _Job, lint_job
+
+    good = make_bare(tmp_path, "billing", {"template.yaml": TEMPLATE})
+    [target] = clone_targets(repos_file(tmp_path, good), tmp_path / "cache")
+    assert target.lock is not None
+    job = _Job(target, Policy(), ("SVC",), (), False)
+    with cache_module.locked(target.lock, shared=True):  # another run reading it: no wait
+        assert lint_job(job).error is None
+    monkeypatch.setattr(cache_module, "LOCK_WAIT", 0.2)
+    with cache_module.locked(target.lock):  # another run fetching into it
+        result = lint_job(job)
+    assert result.error == (f"cannot read the clone of {good}: {target.lock} is held by another "
+                            "svc run; try again when it has finished")

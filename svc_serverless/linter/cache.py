@@ -75,7 +75,8 @@ def locked(path: Path, *, shared: bool = False, wait: float | None = None) -> It
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise TimeoutError(f"{path} is held by another svc run") from None
+                    raise TimeoutError(f"{path} is held by another svc run; "
+                                       "try again when it has finished") from None
                 time.sleep(_POLL)
         yield
     finally:

@@ -145,7 +145,7 @@ def _first_line(err: Exception) -> str:
     if isinstance(err, subprocess.TimeoutExpired):
         return f"git took longer than {GIT_TIMEOUT} s"
     if isinstance(err, TimeoutError):
-        return f"{err}; try again when it has finished"
+        return str(err)
     stderr = getattr(err, "stderr", "") or ""
     lines = [line.strip() for line in str(stderr).splitlines() if line.strip()]
     lines = [line for line in lines if line.startswith(("fatal:", "error:", "remote:"))] or lines

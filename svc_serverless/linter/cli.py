@@ -51,8 +51,9 @@ def register(sub: Any) -> None:
     lint.add_argument("--jobs", "-j", type=int, default=0,
                       help="worker processes (default: one per CPU; 1 disables the pool)")
     lint.add_argument("--cache-dir", type=Path, metavar="DIR",
-                      help="per-repo result cache and clone cache (default: ~/.cache/svc)")
-    lint.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
+                      help="where --repos keeps its clones between runs (default: ~/.cache/svc)")
+    lint.add_argument("--no-cache", action="store_true",
+                      help="--repos clones into a temporary folder, removed when the run ends")
     lint.add_argument("--show-settings", action="store_true",
                       help="print each repo's effective policy (every rule: enabled, severity, "
                            "options, mandatory, and where each setting comes from), lint nothing")

@@ -13,7 +13,7 @@ import pytest
 from svc_serverless.cli import main
 from svc_serverless.linter import engine
 from svc_serverless.linter import facts as facts_module
-from svc_serverless.linter.baseline import apply_baseline
+from svc_serverless.linter.baseline import Baseline, apply_baseline
 from svc_serverless.linter.config import Policy
 from svc_serverless.linter.facts import decode_json
 from svc_serverless.linter.model import LoadedRepo
@@ -199,8 +199,8 @@ def test_a_baseline_neither_records_nor_accepts_engine_findings(
     main(["lint", "--no-cache", str(root), "-f", "json"])
     fingerprint = next(f["fingerprint"] for f in json.loads(capsys.readouterr().out)["findings"]
                        if f["rule"] == "SVC002")
-    baseline.write_text(json.dumps({"version": 1, "findings": [
-        {"fingerprint": fingerprint, "rule": "SVC002", "repo": "broken", "file": "template.yaml"},
+    baseline.write_text(json.dumps({"version": 2, "single_repo": True, "findings": [
+        {"repo": "broken", "fingerprint": fingerprint, "rule": "SVC002", "file": "template.yaml"},
     ]}), encoding="utf-8")
     assert lint(capsys, str(root), "--select", "SN001", "--baseline", str(baseline)) == (
         1, [UNPARSEABLE], ""
@@ -213,7 +213,8 @@ def test_protection_covers_every_svc_code_not_a_list_of_five() -> None:
     assert (policy.enabled("SVC006"), policy.severity_of("SVC006", "warning")) == (True, "error")
     assert (policy.enabled("SN002"), policy.severity_of("SN002", "error")) == (False, "info")
     new = Finding("r", "f", 1, 1, "SVC006", "new-engine-rule", "error", "m", "fp")
-    assert apply_baseline([new], frozenset({"fp"}), "b.json") == [new]
+    accepted = Baseline("b.json", single_repo=True, entries=frozenset({("r", "fp")}))
+    assert apply_baseline([new], accepted, {"r": "r"}) == [new]
     assert all(rule.code.startswith("SVC") and rule.severity == "error" for rule in ENGINE_RULES)
 
 

@@ -15,7 +15,7 @@ from svc_serverless.linter import engine
 from svc_serverless.linter import facts as facts_module
 from svc_serverless.linter.baseline import apply_baseline
 from svc_serverless.linter.config import Policy
-from svc_serverless.linter.facts import decode_json, published, template, values
+from svc_serverless.linter.facts import decode_json, events, published, values
 from svc_serverless.linter.model import LoadedRepo
 from svc_serverless.linter.rule import Finding
 from svc_serverless.rules.engine import RULES as ENGINE_RULES
@@ -277,7 +277,7 @@ def test_a_facts_crash_is_svc001_and_the_repo_does_not_drop_out_of_the_organisat
     def recursion(text: str) -> Any:  # what json.loads raised on 100,000 `[` before the bound
         raise RecursionError("maximum recursion depth exceeded while decoding a JSON array")
 
-    monkeypatch.setattr(template, "decode_json", recursion)
+    monkeypatch.setattr(events, "decode_json", recursion)
     crash = ("SVC001", "template.yaml", 0, ("svc crashed while extracting facts from this repo: "
              "RecursionError: maximum recursion depth exceeded while decoding a JSON array; the "
              "organisation rules could not check it"))

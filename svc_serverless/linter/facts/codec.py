@@ -24,7 +24,7 @@ from svc_serverless.linter.facts.model import (
     exact,
 )
 
-FACTS_VERSION = 1
+FACTS_VERSION = 2  # 2: events carry their bus
 
 # Compact, and shaped like what it describes (matchers read like event patterns).
 
@@ -69,13 +69,14 @@ def _event_json(event: Event) -> dict[str, Any]:
         "channel": event.channel,
         "origin": event.origin,
         "resource": event.resource,
+        "bus": event.bus,
     }
 
 
 def _event_from(data: dict[str, Any]) -> Event:
     return Event(_matcher_from(data["source"]), _matcher_from(data["detail_type"]),
                  _loc_from(data["at"]), str(data["channel"]), str(data["origin"]),
-                 str(data["resource"]))
+                 str(data["resource"]), str(data["bus"]))
 
 
 def _api_json(api: Api) -> dict[str, Any]:

@@ -89,7 +89,12 @@ class Event:
 
     For the sns and sqs channels `source` is the topic or queue name and `detail_type` is ANY.
     `origin` says where it was declared (manifest or template); `resource` is the template's
-    logical id that declares it ("" for the manifest).
+    logical id that declares it ("" for the manifest). `bus` is "" for the default bus or any
+    bus the service does not define (the organisation's shared bus), else the logical id of the
+    `AWS::Events::EventBus` of its own template the event travels on: an internal event.
+
+    A published event whose source is ANY is an unknown producer (a pipe whose source is a JSON
+    path): it could put any source on its bus.
     """
 
     source: Matcher
@@ -98,6 +103,12 @@ class Event:
     channel: str = EVENTS
     origin: str = MANIFEST
     resource: str = ""
+    bus: str = ""
+
+    @property
+    def internal(self) -> bool:
+        """Whether it travels on a bus the service owns: none of the organisation's business."""
+        return bool(self.bus)
 
     def label(self) -> str:
         """How messages name the event: `source/detail-type` (or `sns topic NAME`)."""

@@ -87,7 +87,7 @@ def _read_facts_file(path: Path, shown: str, validator: Any) -> RepoResult:
         version = data.get("version")
         shown_version = repr(version) if isinstance(version, (str, int, float, bool)) else "?"
         return broken(f"version {shown_version[:40]}, this svc reads version {FACTS_VERSION}; "
-                      "produce it with the same svc version")
+                      "regenerate it with this svc's `svc facts`")
     import jsonschema  # type: ignore[import-untyped, unused-ignore]
 
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))

@@ -10,7 +10,7 @@ from svc_serverless.linter.facts.arns import (
     RESOLVE_SSM,
     arn_resource,
 )
-from svc_serverless.linter.facts.events import EventReader
+from svc_serverless.linter.facts.events import PIPE, EventReader
 from svc_serverless.linter.facts.model import (
     ANY_VALUE,
     SNS,
@@ -76,7 +76,9 @@ class TemplateReader:
         elif rtype == "AWS::SSM::Parameter":
             self._ssm_parameter(props)
         elif rtype == "AWS::Events::Rule":
-            self.events.pattern(props, "EventPattern", rid, f"{rid}'s EventPattern")
+            self.events.rule(props, rid)
+        elif rtype == PIPE:
+            self.events.pipe(props, rid)
         elif rtype in ("AWS::Serverless::Function", "AWS::Serverless::StateMachine"):
             self.events.sam_events(props, rid)
         elif rtype == "AWS::SNS::Subscription":

@@ -15,7 +15,7 @@ from svc_serverless.linter import engine
 from svc_serverless.linter import facts as facts_module
 from svc_serverless.linter.baseline import Baseline, apply_baseline
 from svc_serverless.linter.config import Policy
-from svc_serverless.linter.facts import decode_json
+from svc_serverless.linter.facts import decode_json, events, published, values
 from svc_serverless.linter.model import LoadedRepo
 from svc_serverless.linter.rule import Finding
 from svc_serverless.rules.engine import RULES as ENGINE_RULES
@@ -278,7 +278,7 @@ def test_a_facts_crash_is_svc001_and_the_repo_does_not_drop_out_of_the_organisat
     def recursion(text: str) -> Any:  # what json.loads raised on 100,000 `[` before the bound
         raise RecursionError("maximum recursion depth exceeded while decoding a JSON array")
 
-    monkeypatch.setattr(facts_module, "decode_json", recursion)
+    monkeypatch.setattr(events, "decode_json", recursion)
     crash = ("SVC001", "template.yaml", 0, ("svc crashed while extracting facts from this repo: "
              "RecursionError: maximum recursion depth exceeded while decoding a JSON array; the "
              "organisation rules could not check it"))
@@ -307,7 +307,7 @@ def test_svc_facts_on_a_crash_is_a_one_line_error_and_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = write(tmp_path / "billing", {"template.yaml": IMPORT})
-    monkeypatch.setattr(facts_module, "read_facts", boom)
+    monkeypatch.setattr(published, "read_facts", boom)
     out = tmp_path / "facts.json"
     assert (main(["facts", str(root), "-o", str(out)]), capsys.readouterr().err) == (2, (
         f"svc: error: svc crashed while extracting the facts of {root}: RuntimeError: boom; "
@@ -425,7 +425,7 @@ def test_decode_json_refuses_what_the_loader_refuses(text: str, reason: str) -> 
 def test_decode_json_reads_up_to_the_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     assert decode_json("[" * 100 + "]" * 100) is not None
     assert decode_json('{"source": ["orders"]}') == {"source": ["orders"]}
-    monkeypatch.setattr(facts_module, "MAX_BYTES", 2 * 1024 * 1024)
+    monkeypatch.setattr(values, "MAX_BYTES", 2 * 1024 * 1024)
     with pytest.raises(ValueError, match="^it is larger than 2 MiB$"):
         decode_json(" " * (2 * 1024 * 1024 + 1))
 

@@ -1,0 +1,173 @@
+"""`svc lint` as people type it: found from a subfolder, a template as PATH, clickable paths,
+quiet and statistics output, colour switches, suggestions for typos, --jobs, a quiet stderr."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from svc_serverless.cli import main
+
+IMPORT = "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !ImportValue other-Queue\n"
+SN001 = ("Fn::ImportValue 'other-Queue' couples this stack to another stack's export: consume "
+         "that service's API or events instead")
+
+
+def repo(parent: Path, name: str, template: str = IMPORT) -> Path:
+    root = parent / name
+    root.mkdir(parents=True)
+    (root / "template.yaml").write_text(template, encoding="utf-8")
+    return root
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["lint", "--no-cache", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_lint_in_a_subfolder_finds_the_repo_upward(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = repo(tmp_path, "billing")
+    (root / ".git").mkdir()
+    sub = root / "functions" / "router"
+    sub.mkdir(parents=True)
+    monkeypatch.chdir(sub)
+    code, out, err = run(capsys, "--select", "SN001")
+    assert (code, err) == (1, "")
+    assert out.splitlines()[:2] == [
+        "billing  ../..",
+        "  ../../template.yaml:5:18  error  SN001  no-import-value  " + SN001,
+    ]
+
+
+def test_the_upward_search_stops_at_a_git_boundary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outer = repo(tmp_path, "outer")
+    inner = outer / "vendor" / "tool"
+    (inner / ".git").mkdir(parents=True)
+    (inner / "src").mkdir()
+    monkeypatch.chdir(inner / "src")
+    code, out, err = run(capsys)
+    assert (code, out) == (2, "")
+    assert err == ("svc: error: no service repo in . or the folders above it: a repo has "
+                   "template.yaml at its root; run svc lint inside one, or give its path "
+                   "(svc lint PATH)\n")
+
+
+def test_no_path_in_a_folder_of_repos_lints_each(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo(tmp_path, "a", "Resources: {}\n")
+    repo(tmp_path, "b", "Resources: {}\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "--select", "SVC")
+    assert code == 0
+    assert out.splitlines()[-1] == "0 errors, 0 warnings, 0 info in 2 repos"
+
+
+def test_a_template_file_as_path_lints_its_repo(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo(tmp_path, "billing")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "billing/template.yaml", "--select", "SN001")
+    assert code == 1
+    assert out.splitlines()[1].startswith("  billing/template.yaml:5:18  error  SN001  ")
+
+
+def test_a_file_that_is_not_a_repo_template_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = repo(tmp_path, "billing")
+    (root / "templates").mkdir()
+    (root / "templates" / "api.yaml").write_text("Resources: {}\n", encoding="utf-8")
+    (root / "README.md").write_text("# billing\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for path in ("billing/templates/api.yaml", "billing/README.md"):
+        code, out, err = run(capsys, path)
+        assert (code, out) == (2, "")
+        assert err == (f"svc: error: {path} is not a folder: svc lints a service repo (a folder "
+                       "with template.yaml at its root) or a folder of repos; give the repo's "
+                       "folder\n")
+
+
+def test_concise_format_is_one_line_per_finding_from_the_current_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo(tmp_path / "org", "billing")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, str(tmp_path / "org"), "--select", "SN001", "-f", "concise")
+    assert (code, err) == (1, "")
+    assert out == (f"org/billing/template.yaml:5:18: SN001 [error] {SN001}\n"
+                   "1 error, 0 warnings, 0 info in 1 repo\n")
+
+
+def test_quiet_prints_only_the_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo(tmp_path, "billing")
+    repo(tmp_path, "clean", "Resources: {}\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "billing", "clean", "--select", "SN001", "--quiet")
+    assert (code, err) == (1, "")
+    assert out == f"billing\n  billing/template.yaml:5:18  error  SN001  no-import-value  {SN001}\n"
+    assert run(capsys, "clean", "--select", "SN001", "-q") == (0, "", "")
+    baseline = tmp_path / "baseline.json"
+    assert run(capsys, "billing", "-q", "--write-baseline", str(baseline)) == (0, "", "")
+
+
+def test_statistics_counts_findings_per_rule(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo(tmp_path, "a")
+    repo(tmp_path, "b")
+    (tmp_path / "b" / "functions" / "Old_Name").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "a", "b", "--select", "SN001", "--select", "LAY008", "--statistics")
+    assert code == 1
+    assert out == ("2  SN001   error    no-import-value\n"
+                   "1  LAY008  warning  kebab-case-folders\n"
+                   "2 errors, 1 warning, 0 info in 2 repos\n")
+    code, out, _ = run(capsys, "a", "--select", "SN001", "--statistics", "-q", "-f", "concise")
+    assert (code, out) == (1, "1  SN001  error    no-import-value\n")
+    code, out, err = run(capsys, "a", "--statistics", "-f", "json")
+    assert (code, out) == (2, "")
+    assert err == ("svc: error: --statistics prints a table of counts, not a json report: use it "
+                   "with --format text or concise (see `svc lint --help`)\n")
+
+
+@pytest.mark.parametrize(
+    ("flag", "env", "coloured"),
+    [
+        ([], {}, False),  # auto, and captured stdout is not a terminal
+        ([], {"FORCE_COLOR": "1"}, True),
+        ([], {"FORCE_COLOR": "0"}, False),
+        ([], {"FORCE_COLOR": "1", "NO_COLOR": "1"}, False),  # NO_COLOR wins over auto
+        (["--color", "always"], {"NO_COLOR": "1"}, True),  # --color wins over both
+        (["--color", "never"], {"FORCE_COLOR": "1"}, False),
+        (["--color", "auto"], {"FORCE_COLOR": "1"}, True),
+    ],
+)
+def test_colour_switches(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    flag: list[str], env: dict[str, str], coloured: bool,
+) -> None:
+    repo(tmp_path, "billing")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    for fmt in ("text", "concise"):
+        code, out, _ = run(capsys, "billing", "--select", "SN001", "-f", fmt, *flag)
+        assert code == 1
+        assert ("\x1b[" in out) is coloured
+    # A report written to a file is coloured only on request.
+    report = tmp_path / "report.txt"
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    run(capsys, "billing", "--select", "SN001", "-o", str(report))
+    assert "\x1b[" not in report.read_text(encoding="utf-8")

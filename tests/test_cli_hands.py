@@ -171,3 +171,66 @@ def test_colour_switches(
     monkeypatch.setenv("FORCE_COLOR", "1")
     run(capsys, "billing", "--select", "SN001", "-o", str(report))
     assert "\x1b[" not in report.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["lnt"], ("argument COMMAND: invalid choice: 'lnt' (choose from new, lint, rules, facts); "
+                  "did you mean lint? (see `svc --help`)")),
+        (["lint", "--selct", "SN"], ("unrecognized arguments: --selct; did you mean --select? "
+                                    "(see `svc lint --help`)")),
+        (["lint", "--zzz"], "unrecognized arguments: --zzz (see `svc lint --help`)"),
+        (["rules", "--confg=p.yaml"], ("unrecognized arguments: --confg=p.yaml; did you mean "
+                                      "--config? (see `svc rules --help`)")),
+        (["lint", "--format", "jsn"], ("argument --format/-f: invalid choice: 'jsn' (choose from "
+                                      "text, concise, json, sarif, junit, github, markdown, html); "
+                                      "did you mean json? (see `svc lint --help`)")),
+        (["lint", "--select", "SN0001"], ("--select 'SN0001' matches no rule: give a code or prefix "
+                                         "such as SN001, SN or KMS (`svc rules` lists them); did "
+                                         "you mean SN001?")),
+        (["lint", "--ignore", "KSM"], ("--ignore 'KSM' matches no rule: give a code or prefix such "
+                                      "as SN001, SN or KMS (`svc rules` lists them); did you mean "
+                                      "KMS?")),
+        (["lint", "--select", "QQ"], ("--select 'QQ' matches no rule: give a code or prefix such as "
+                                     "SN001, SN or KMS (`svc rules` lists them)")),
+        (["lint", "-j", "-3"], ("argument --jobs/-j: '-3' is not a number of worker processes: give "
+                               "0 (one per CPU) or a positive whole number (see `svc lint --help`)")),
+        (["lint", "--jobs", "two"], ("argument --jobs/-j: 'two' is not a number of worker "
+                                    "processes: give 0 (one per CPU) or a positive whole number "
+                                    "(see `svc lint --help`)")),
+    ],
+)
+def test_typos_get_a_suggestion_and_the_subcommands_help(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    argv: list[str], message: str,
+) -> None:
+    repo(tmp_path, "billing")
+    monkeypatch.chdir(tmp_path / "billing")
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", f"svc: error: {message}\n")
+
+
+def test_a_mistyped_rule_page_suggests_the_code(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "SN0001"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("svc: error: no rule 'SN0001': run `svc rules` to list them (SVC001, ")
+    assert err.endswith(", ORG008); did you mean SN001?\n")
+
+
+@pytest.mark.parametrize(("value", "workers"), [("0", 2), ("1", 1), ("3", 3)])
+def test_jobs_takes_zero_or_a_positive_count(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    value: str, workers: int,
+) -> None:
+    from svc_serverless.linter import run as lint_run
+
+    seen: list[int] = []
+    real = lint_run.run_jobs
+    monkeypatch.setattr(lint_run.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(lint_run, "run_jobs", lambda jobs, n: seen.append(n) or real(jobs, 1))
+    for name in ("a", "b", "c", "d"):
+        repo(tmp_path, name, "Resources: {}\n")
+    assert run(capsys, str(tmp_path), "--select", "SVC", "-j", value)[0] == 0
+    assert seen == [workers]

@@ -57,8 +57,8 @@ def register(sub: Any) -> None:
                       help="findings recorded in FILE are reported as suppressed; only new ones fail")
     lint.add_argument("--write-baseline", type=Path, metavar="FILE",
                       help="record every current finding in FILE (then exit 0)")
-    lint.add_argument("--jobs", "-j", type=int, default=0,
-                      help="worker processes (default: one per CPU; 1 disables the pool)")
+    lint.add_argument("--jobs", "-j", type=jobs_count, default=0, metavar="N",
+                      help="worker processes (default 0: one per CPU; 1 disables the pool)")
     lint.add_argument("--cache-dir", type=Path, metavar="DIR",
                       help="per-repo result cache and clone cache (default: ~/.cache/svc)")
     lint.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
@@ -122,6 +122,19 @@ def _run_lint(args: argparse.Namespace) -> int:
         color=args.color,
     )
     return run_lint(options)
+
+
+def jobs_count(value: str) -> int:
+    """`--jobs N`: 0 (one per CPU) or a positive whole number; anything else is a usage error."""
+    try:
+        count = int(value, 10)
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a number of worker processes: give 0 (one per CPU) or a "
+            "positive whole number")
+    return count
 
 
 def output_formats(values: list[str], output: Path | None) -> tuple[tuple[str, Path], ...]:

@@ -227,6 +227,7 @@ def check_codes(
     prefix such as S that covers it) is refused.
     """
     from svc_serverless.linter.config import engine_override, touches_engine
+    from svc_serverless.linter.ruledocs import code_suggestion
     from svc_serverless.rules import ALL_RULES
 
     known = ALL_RULES if rules is None else rules
@@ -234,8 +235,9 @@ def check_codes(
     for code in codes:
         wanted = code.strip().upper()
         if not wanted or not any(rule.code.startswith(wanted) for rule in known):
+            hint = code_suggestion(wanted, known) if wanted else ""
             raise SvcError(f"{flag} {code!r} matches no rule: give a code or prefix such as "
-                           "SN001, SN or KMS (`svc rules` lists them)")
+                           f"SN001, SN or KMS (`svc rules` lists them){hint}")
         if flag == "--ignore" and touches_engine(wanted):
             raise SvcError(engine_override(f"--ignore {code!r}", wanted))
         checked.append(wanted)

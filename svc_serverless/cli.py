@@ -78,7 +78,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def quiet_libraries() -> None:
+    """Keep libraries' logging and warnings off the user's terminal.
+
+    With no handler configured, Python prints any library's WARNING records to stderr
+    (GitPython's "Git informed while fetching: ..." on every cached clone), mixed into svc's
+    own one-line errors and into CI logs. svc reports through its exit code and reports only,
+    so the records go to a handler that drops them; warnings go through logging the same way.
+    """
+    import logging
+
+    root = logging.getLogger()
+    if not any(isinstance(h, logging.NullHandler) for h in root.handlers):
+        root.addHandler(logging.NullHandler())
+    logging.captureWarnings(True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    quiet_libraries()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -234,3 +234,38 @@ def test_jobs_takes_zero_or_a_positive_count(
         repo(tmp_path, name, "Resources: {}\n")
     assert run(capsys, str(tmp_path), "--select", "SVC", "-j", value)[0] == 0
     assert seen == [workers]
+
+
+def fresh_logging(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The root logger as in a fresh `svc` process: no handlers.
+
+    Called in the test body: pytest adds its capturing handler after fixtures are set up.
+    """
+    import logging
+
+    monkeypatch.setattr(logging.root, "handlers", [])
+
+
+def test_git_says_nothing_on_stderr_during_a_repos_lint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_sources import make_bare
+
+    fresh_logging(monkeypatch)
+    url = make_bare(tmp_path, "billing", {"template.yaml": "Resources: {}\n"})
+    monkeypatch.chdir(tmp_path)
+    lint = ["lint", "--repos", "repos.txt", "--cache-dir", "cache", "--select", "SVC", "-q"]
+    # Later runs fetch into the cached clone, where GitPython logs a warning for each line of
+    # git's output it cannot parse ("Git informed while fetching: * branch HEAD -> FETCH_HEAD").
+    for line in (url, url, f"{url} main", f"{url} main"):
+        (tmp_path / "repos.txt").write_text(f"{line}\n", encoding="utf-8")
+        assert main(lint) == 0
+        assert capsys.readouterr() == ("", "")
+
+
+def test_svc_new_says_nothing_on_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fresh_logging(monkeypatch)
+    assert main(["new", "billing", "--owner", "team-billing", "-o", str(tmp_path)]) == 0
+    assert capsys.readouterr().err == ""

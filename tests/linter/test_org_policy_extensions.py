@@ -321,8 +321,8 @@ def test_show_settings_names_the_layer_behind_each_setting(
 
 
 @pytest.mark.parametrize(("key", "why"), [
-    ("mandatory", "rules are made mandatory only in the organisation policy (a repo cannot bind "
-                  "itself, and would only seem to)"),
+    ("mandatory", ("rules are made mandatory only in the organisation policy (a repo cannot bind "
+                  "itself, and would only seem to)")),
     ("plugins", "plugins are loaded only from the organisation policy"),
 ])
 def test_a_repo_policy_cannot_hold_organisation_only_keys(

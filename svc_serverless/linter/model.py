@@ -19,7 +19,7 @@ from svc_serverless.linter.cfnyaml import (
     MarkedStr,
     TemplateSyntaxError,
     load_template_text,
-    loads,
+    loads_all,
 )
 from svc_serverless.linter.config import Policy
 from svc_serverless.linter.foreach import expand_loops
@@ -116,6 +116,8 @@ class LoadedRepo:
     template: Template | None
     manifest: Any = None
     manifest_error: TemplateSyntaxError | None = None
+    # The manifest file's other documents (Backstage entities beside the Component: an API...).
+    manifest_entities: tuple[Any, ...] = ()
     answers: dict[str, Any] | None = None
     policy: Policy = field(default_factory=Policy)
     _texts: dict[str, str | None] = field(default_factory=dict, repr=False)
@@ -302,17 +304,33 @@ def _to_marked(value: Any) -> Any:
     return out
 
 
-def load_manifest(root: Path) -> tuple[Any, TemplateSyntaxError | None]:
+def load_manifest(root: Path) -> tuple[Any, tuple[Any, ...], TemplateSyntaxError | None]:
+    """The manifest's service entity, its other entities, and why it could not be read."""
     path = root / MANIFEST_NAME
     if not path.is_file() or path.is_symlink():
-        return None, None
+        return None, (), None
     text = read_text(path)
     if text is None:
-        return None, TemplateSyntaxError("manifest is not a readable UTF-8 text file")
+        return None, (), TemplateSyntaxError("manifest is not a readable UTF-8 text file")
     try:
-        return loads(text), None
+        return (*service_entity(loads_all(text)), None)
     except TemplateSyntaxError as error:
-        return None, error
+        return None, (), error
+
+
+def service_entity(documents: list[Any]) -> tuple[Any, tuple[Any, ...]]:
+    """The document that describes the service, and the others.
+
+    Backstage lets one catalog-info.yaml hold several entities (`---` between them), commonly a
+    Component and the API it provides. The service is the `kind: Component` document (the first
+    one: LAY006 reports any other); with none, the first document stands for it, so the schema
+    says what is wrong with it.
+    """
+    if not documents:
+        return None, ()
+    index = next((i for i, d in enumerate(documents)
+                  if isinstance(d, dict) and d.get("kind") == "Component"), 0)
+    return documents[index], tuple(documents[:index] + documents[index + 1:])
 
 
 def load_answers(root: Path) -> dict[str, Any] | None:
@@ -341,7 +359,7 @@ def load_repo(root: Path, policy: Policy | None = None, name: str | None = None)
     listing = list_repo(root)
     template_path = find_template(root)
     template = load_template(root, template_path) if template_path else None
-    manifest, manifest_error = load_manifest(root)
+    manifest, manifest_entities, manifest_error = load_manifest(root)
     name = name or root.name
     return LoadedRepo(
         name=name,
@@ -351,6 +369,7 @@ def load_repo(root: Path, policy: Policy | None = None, name: str | None = None)
         template=template,
         manifest=manifest,
         manifest_error=manifest_error,
+        manifest_entities=manifest_entities,
         answers=load_answers(root),
         policy=policy or Policy(),
     )

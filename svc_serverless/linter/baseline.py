@@ -41,12 +41,17 @@ def write_baseline(path: Path, findings: Iterable[Finding]) -> int:
 
 
 def read_baseline(path: Path) -> frozenset[str]:
+    """The accepted fingerprints. The file may live in a scanned repo (.svc/baseline.json):
+    read bounded, a FIFO never blocks, and deep nesting is an invalid baseline, not a crash."""
+    from svc_serverless.linter.files import MAX_BASELINE_BYTES, Unreadable, read_file
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise SvcError(f"cannot read baseline {path}: {err.strerror}; "
+        data = json.loads(read_file(path, MAX_BASELINE_BYTES).decode("utf-8-sig"))
+    except Unreadable as err:
+        why = "No such file or directory" if err.missing else f"it {err.reason}"
+        raise SvcError(f"cannot read baseline {path}: {why}; "
                        "create one with --write-baseline") from None
-    except ValueError:
+    except (ValueError, RecursionError):
         raise SvcError(f"{path} is not a svc baseline (invalid JSON): "
                        "recreate it with --write-baseline") from None
     if not isinstance(data, dict) or data.get("version") != BASELINE_VERSION or not isinstance(

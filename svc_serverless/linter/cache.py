@@ -65,7 +65,9 @@ def repo_key(root: Path, context: str) -> str:
                     parts.append("E" + entry.path[cut:])
     parts.sort()
     header = f"{CACHE_FORMAT}\0{__version__}\0{context}"
-    return hashlib.sha256("\0".join([header, *parts]).encode()).hexdigest()
+    # surrogateescape: a file name that is not UTF-8 must change the key, not crash it.
+    text = "\0".join([header, *parts])
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _finding_to_json(finding: Finding) -> dict[str, Any]:
@@ -124,7 +126,7 @@ class OrgCache:
         try:
             data = json.loads((self.directory / f"{key}.json").read_text(encoding="utf-8"))
             return [_finding_from_json(dict(f)) for f in data["findings"]], int(data["crashes"])
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None
 
     def put(self, key: str, findings: Sequence[Finding], crashes: int) -> None:
@@ -145,16 +147,16 @@ class ResultCache:
         self.directory = directory / "results"
 
     def _file(self, root: Path) -> Path:
-        name = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:32]
+        name = hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:32]
         return self.directory / f"{name}.json"
 
     def get(self, root: Path, key: str) -> RepoResult | None:
         try:
             data = json.loads(self._file(root).read_text(encoding="utf-8"))
-            if data.get("key") != key:
+            if not isinstance(data, dict) or data.get("key") != key:
                 return None
             return result_from_json(data["result"])
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None  # a missing or corrupt entry is a miss, never an error
 
     def put(self, root: Path, key: str, result: RepoResult) -> None:

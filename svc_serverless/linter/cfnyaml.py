@@ -12,6 +12,7 @@ Keys of a `MarkedDict` are `MarkedStr` too, so a rule can point at a key.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, TypeVar
 
 import yaml
@@ -21,6 +22,10 @@ MAX_NODES = 200_000  # nodes after alias expansion; a real template has a few th
 MAX_DEPTH = 100  # nesting; the deepest corpus template is under 20
 MAX_BYTES = 5 * 1024 * 1024  # CloudFormation itself refuses templates over 1 MB
 MAX_DOCUMENTS = 20  # in a multi-document file (a Backstage catalog-info.yaml: a few entities)
+# Longer numbers are refused before conversion: Python refuses to convert decimal integers
+# over 4,300 digits (and would spend quadratic time on them), and a sexagesimal `1:2:3...`
+# multiplies big integers once per part.
+MAX_NUMBER_CHARS = 1000
 
 
 class MarkedStr(str):
@@ -107,7 +112,34 @@ class _Loader(yaml.CSafeLoader):
         return result
 
     def construct_marked_seq(self, node: yaml.SequenceNode) -> MarkedList:
+        if not isinstance(node, yaml.SequenceNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"expected a sequence, found {node.id}", node.start_mark
+            )
         return _mark(MarkedList(self.construct_object(n, deep=True) for n in node.value), node)
+
+    def construct_checked_scalar(self, node: yaml.Node) -> Any:
+        """int, float and bool, refusing what PyYAML would crash on (`!!int abc`, huge numbers)."""
+        kind = node.tag.rsplit(":", 1)[-1]
+        text = self.construct_scalar(node)  # type: ignore[arg-type]  # raises on a non-scalar
+        if len(text) > MAX_NUMBER_CHARS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{kind} value longer than {MAX_NUMBER_CHARS} characters",
+                node.start_mark,
+            )
+        constructor = {"int": self.construct_yaml_int, "float": self.construct_yaml_float,
+                       "bool": self.construct_yaml_bool}[kind]
+        try:
+            return constructor(node)  # type: ignore[arg-type]  # a scalar: checked above
+        except (ValueError, KeyError, IndexError):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{text[:40]!r} is not a valid {kind}", node.start_mark
+            ) from None
+
+    def construct_unsupported(self, node: yaml.Node) -> Any:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"YAML type {node.tag} is not supported by CloudFormation", node.start_mark
+        )
 
     def construct_marked_str(self, node: yaml.ScalarNode) -> MarkedStr:
         return _mark(MarkedStr(self.construct_scalar(node)), node)
@@ -136,6 +168,11 @@ _Loader.add_constructor("tag:yaml.org,2002:str", _Loader.construct_marked_str)
 # CloudFormation has no timestamps or binary: keep such values as the strings the author wrote.
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_marked_str)
 _Loader.add_constructor("tag:yaml.org,2002:binary", _Loader.construct_marked_str)
+for _kind in ("int", "float", "bool"):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_kind}", _Loader.construct_checked_scalar)
+# Sets and ordered maps have no JSON form; PyYAML would hand rules a set or a list of tuples.
+for _kind in ("set", "omap", "pairs"):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_kind}", _Loader.construct_unsupported)
 _Loader.add_multi_constructor("!", lambda loader, suffix, node: loader.construct_cfn_tag(suffix, node))
 
 
@@ -254,17 +291,61 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+JSON_STRING = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
+"""One JSON string token, quotes included. Scanning valid JSON from its start with finditer
+yields exactly its strings (outside them JSON has no quote): positions in one linear pass."""
+
+
+def _json_int(text: str) -> int:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise TemplateSyntaxError(f"int value longer than {MAX_NUMBER_CHARS} characters")
+    return int(text)
+
+
+def _check_json_shape(value: Any) -> None:
+    """The bounds `_check_size` puts on YAML, for a parsed JSON value (no aliases in JSON)."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    count = 0
+    while stack:
+        item, depth = stack.pop()
+        count += 1
+        if depth > MAX_DEPTH:
+            raise TemplateSyntaxError(f"document nests deeper than {MAX_DEPTH} levels")
+        if count > MAX_NODES:
+            raise TemplateSyntaxError(f"document has more than {MAX_NODES} values")
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+
+
+def loads_json(text: str, *, duplicates: bool = True) -> Any:
+    """A JSON document, bounded like `loads` (size, nesting, values, number length).
+
+    Plain values without positions, at json's speed: for JSON svc reads in bulk (facts files,
+    answers, package.json). `duplicates=False` refuses duplicate keys (json keeps the last).
+    """
+    if len(text) > MAX_BYTES:
+        raise TemplateSyntaxError(f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB")
+    try:
+        value = json.loads(text, parse_int=_json_int,
+                           object_pairs_hook=None if duplicates else _no_duplicates)
+    except json.JSONDecodeError as err:
+        raise TemplateSyntaxError(err.msg, err.lineno, err.colno) from None
+    except RecursionError:
+        raise TemplateSyntaxError(f"document nests deeper than {MAX_DEPTH} levels") from None
+    except ValueError as err:
+        raise TemplateSyntaxError(str(err).splitlines()[0]) from None
+    _check_json_shape(value)
+    return value
+
+
 def loads_json_fallback(text: str) -> Any:
     """JSON that YAML 1.1 cannot read (tabs, some escapes): values without positions.
 
     Duplicate keys are refused here too: json.loads would silently keep the last one.
     """
-    try:
-        return json.loads(text, object_pairs_hook=_no_duplicates)
-    except json.JSONDecodeError as err:
-        raise TemplateSyntaxError(err.msg, err.lineno, err.colno) from None
-    except RecursionError:
-        raise TemplateSyntaxError(f"document nests deeper than {MAX_DEPTH} levels") from None
+    return loads_json(text, duplicates=False)
 
 
 def load_template_text(text: str, is_json: bool) -> Any:

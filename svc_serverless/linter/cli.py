@@ -96,9 +96,9 @@ def _run_lint(args: argparse.Namespace) -> int:
                        "use it with --format text or concise (see `svc lint --help`)")
     paths = tuple(args.paths)
     if not paths and not (args.repos or args.facts):
-        from svc_serverless.linter.discover import default_paths
+        from svc_serverless.linter.discover import current_folder, default_paths
 
-        paths = default_paths(Path.cwd())
+        paths = default_paths(current_folder())
     options = LintOptions(
         paths=paths,
         repos_file=args.repos,

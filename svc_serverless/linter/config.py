@@ -202,18 +202,28 @@ def read_policy_file(
     path: Path, shown: str | None = None,
     check: Callable[[dict[str, Any], str], None] | None = None,
 ) -> dict[str, Any]:
-    """Read and validate a policy file; any problem is a one-line SvcError naming it as `shown`.
-
-    It is read with the template loader, which refuses alias bombs and deep nesting: a repo's
-    own policy file is as untrusted as its template.
-    """
-    from svc_serverless.linter.cfnyaml import TemplateSyntaxError, loads
+    """Read and validate the organisation policy file (`--config`); any problem is a one-line
+    SvcError naming it as `shown`. Never read past the size limit."""
+    from svc_serverless.linter.files import MAX_POLICY_BYTES, Unreadable, decode_text, read_file
 
     source = shown or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise SvcError(f"cannot read policy file {source}: {err.__class__.__name__}") from None
+        text = decode_text(read_file(path, MAX_POLICY_BYTES, regular_only=False))
+    except Unreadable as err:
+        raise SvcError(f"cannot read policy file {source}: it {err.reason}") from None
+    return parse_policy(text, source, check)
+
+
+def parse_policy(
+    text: str, source: str, check: Callable[[dict[str, Any], str], None] | None = None,
+) -> dict[str, Any]:
+    """A policy file's settings, validated; SvcError naming `source` if it is not a policy.
+
+    It is read with the template loader, which refuses alias bombs, deep nesting, huge numbers
+    and odd YAML tags: a repo's own policy file is as untrusted as its template.
+    """
+    from svc_serverless.linter.cfnyaml import TemplateSyntaxError, loads
+
     try:
         data = loads(text)
     except TemplateSyntaxError as err:
@@ -291,12 +301,17 @@ def policy_for_repo(
     root: Path, organisation: Policy,
     check: Callable[[dict[str, Any], str], None] | None = None,
 ) -> Policy:
-    """The organisation policy with the repo's own `.svc/policy.yaml` layered on top."""
-    path = root / REPO_POLICY_PATH
-    if (root / ".svc").is_symlink() or path.is_symlink():
-        # Never follow a link out of a scanned repo (it could point at any file on the runner).
-        raise SvcError(f"{REPO_POLICY_PATH} is a symbolic link: svc does not follow links; "
-                       "make it a regular file")
-    if not path.is_file():
-        return organisation
-    return apply(organisation, read_policy_file(path, REPO_POLICY_PATH, check), organisation=False)
+    """The organisation policy with the repo's own `.svc/policy.yaml` layered on top.
+
+    Read without following any link (`.svc` or the file itself could point at any file on the
+    runner), never a FIFO or device, never past the size limit.
+    """
+    from svc_serverless.linter.files import MAX_POLICY_BYTES, Unreadable, decode_text, read_in_repo
+
+    try:
+        text = decode_text(read_in_repo(root, REPO_POLICY_PATH, MAX_POLICY_BYTES))
+    except Unreadable as err:
+        if err.missing:
+            return organisation
+        raise SvcError(f"{REPO_POLICY_PATH} {err.reason}") from None
+    return apply(organisation, parse_policy(text, REPO_POLICY_PATH, check), organisation=False)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from svc_serverless.errors import SvcError
-from svc_serverless.linter.model import SKIPPED_DIRS, TEMPLATE_NAMES, find_template
+from svc_serverless.linter.files import is_utf8, shown
+from svc_serverless.linter.listing import SKIPPED_DIRS, TEMPLATE_NAMES, find_template, is_dir_entry
 
 
 @dataclass(frozen=True)
@@ -20,54 +22,97 @@ class Target:
     name: str | None = None  # how reports name the repo; default: its folder name
 
 
+def current_folder() -> Path:
+    """The working folder. If it was deleted (`getcwd` fails), its last known path from the
+    shell, which only shortens how reports name paths: relative paths then fail on their own."""
+    try:
+        return Path.cwd()
+    except OSError:
+        pwd = os.environ.get("PWD", "")
+        return Path(pwd) if os.path.isabs(pwd) else Path(os.sep)
+
+
+def _cwd_gone() -> bool:
+    try:
+        os.getcwd()
+    except OSError:
+        return True
+    return False
+
+
 def display_path(path: Path, cwd: Path) -> str:
     """How reports name a path: relative to the working folder when inside it, POSIX."""
     try:
         rel = path.resolve().relative_to(cwd.resolve())
-    except ValueError:
-        return path.as_posix()
-    return rel.as_posix() or "."
+    except (ValueError, OSError):
+        return shown(path.as_posix())
+    return shown(rel.as_posix()) or "."
+
+
+def _problem(path: Path, shown_path: str) -> str | None:
+    """Why `path` is not a folder svc can look into, or None."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return f"{shown_path} does not exist"
+    except (OSError, ValueError) as err:
+        return f"{shown_path} cannot be read: {getattr(err, 'strerror', None) or err}"
+    return None if stat.S_ISDIR(mode) else f"{shown_path} is not a folder"
+
+
+def _named(name: str) -> str | None:
+    """The name reports use for a repo folder whose own name would not print (not UTF-8)."""
+    return None if is_utf8(name) else shown(name)
 
 
 def find_repos(path: Path, cwd: Path) -> list[Target]:
     """The repos at or directly under `path` (one level: an organisation checkout folder)."""
-    shown = display_path(path, cwd)
-    if not path.exists():
-        return [Target(path, shown, f"{shown} does not exist")]
-    if not path.is_dir():
-        return [_template_file(path, shown, cwd)]
+    if not path.is_absolute() and _cwd_gone():
+        return [Target(path, path.as_posix(), "the current folder no longer exists: cd to a "
+                       "folder that exists or give the repo's absolute path")]
+    shown_path = display_path(path, cwd)
+    problem = _problem(path, shown_path)
+    if problem is not None:
+        if path.is_file():
+            return [_template_file(path, shown_path, cwd)]
+        return [Target(path, shown_path, problem)]
     if find_template(path) is not None:
         # Resolved, so `svc lint` inside a repo names it like `svc lint /path/to/repo` does
         # (same findings, fingerprints, baseline and cache entry).
-        return [Target(path.resolve(), shown)]
-    with os.scandir(path) as scan:
-        names = sorted(
-            entry.name for entry in scan
-            if entry.is_dir(follow_symlinks=False) and entry.name not in SKIPPED_DIRS
-            and not entry.name.startswith(".")
-        )
-    prefix = "" if shown == "." else shown.rstrip("/") + "/"
-    children = [(path / name, prefix + name) for name in names]
-    found = [Target(child, shown_child) for child, shown_child in children
-             if find_template(child) is not None]
+        return [Target(path.resolve(), shown_path, name=_named(path.resolve().name))]
+    try:
+        with os.scandir(path) as scan:
+            names = sorted(
+                entry.name for entry in scan
+                if is_dir_entry(entry) and entry.name not in SKIPPED_DIRS
+                and not entry.name.startswith(".")
+            )
+    except OSError as err:
+        return [Target(path, shown_path, f"cannot list {shown_path}: "
+                       f"{(err.strerror or err.__class__.__name__).lower()}")]
+    prefix = "" if shown_path == "." else shown_path.rstrip("/") + "/"
+    found = [Target(path / name, prefix + shown(name), name=_named(name)) for name in names
+             if find_template(path / name) is not None]
     if not found:
-        return [Target(path, shown,
-                       f"no service repo in {shown}: a repo has template.yaml at its root")]
+        return [Target(path, shown_path,
+                       f"no service repo in {shown_path}: a repo has template.yaml at its root")]
     return found
 
 
-def _template_file(path: Path, shown: str, cwd: Path) -> Target:
+
+def _template_file(path: Path, shown_path: str, cwd: Path) -> Target:
     """`svc lint template.yaml`, as cfn-lint users type it: lint the repo whose template it is.
 
     svc lints whole repos (layout, code, manifest), so only a template at a repo's root stands
     for its repo; any other file is refused rather than linted out of context.
     """
     parent = path.parent
-    if path.name in TEMPLATE_NAMES and path.is_file() and find_template(parent) is not None:
-        return Target(parent.resolve(), display_path(parent, cwd))
-    return Target(path, shown, f"{shown} is not a folder: svc lints a service repo (a folder "
-                               "with template.yaml at its root) or a folder of repos; give "
-                               "the repo's folder")
+    if path.name in TEMPLATE_NAMES and find_template(parent) is not None:
+        root = parent.resolve()
+        return Target(root, display_path(parent, cwd), name=_named(root.name))
+    return Target(path, shown_path, f"{shown_path} is not a folder: svc lints a service repo "
+                                    "(a folder with template.yaml at its root) or a folder of "
+                                    "repos; give the repo's folder")
 
 
 def default_paths(cwd: Path) -> tuple[Path, ...]:
@@ -77,6 +122,8 @@ def default_paths(cwd: Path) -> tuple[Path, ...]:
     find theirs; the search never leaves the git repository it started in, so a folder
     holding no repo is never confused with an unrelated one above it.
     """
+    if _cwd_gone():
+        return (Path("."),)  # find_repos says so
     root = find_repo_root(cwd)
     if root is not None:
         return (Path(os.path.relpath(root, cwd)),)
@@ -96,6 +143,6 @@ def find_repo_root(start: Path) -> Path | None:
     while True:
         if find_template(folder) is not None:
             return folder
-        if (folder / ".git").exists() or folder.parent == folder:
+        if os.path.exists(folder / ".git") or folder.parent == folder:
             return None
         folder = folder.parent

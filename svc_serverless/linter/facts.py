@@ -19,7 +19,9 @@ linter/schemas/facts.schema.json) whenever the JSON shape changes.
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -265,8 +267,8 @@ def normalise_ssm_prefix(path: str) -> str:
 # ARNs and names
 
 
-_SUB_VAR = re.compile(r"\$\{([^}!]*)\}")
-_PSEUDO = re.compile(r"\$\{[^}]*::[^}]*\}")
+_SUB_VAR = re.compile(r"\$\{([^}!${]*)\}")  # no "${" inside: linear on "${${${..."
+_PSEUDO = re.compile(r"\$\{[^${}]*::[^${}]*\}")
 _RESOLVE_SSM = re.compile(r"\{\{resolve:ssm(?:-secure)?:([^:}]+)")
 _NAME_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{2,254}$")
 _SECRET_SUFFIX = re.compile(r"-(?:[A-Za-z0-9]{6}|\?{6})$")
@@ -1088,53 +1090,76 @@ def _schema_validator() -> Any:
 
 
 def _display(path: Path, cwd: Path) -> str:
+    from svc_serverless.linter.files import shown
+
     try:
-        return path.relative_to(cwd).as_posix()
+        return shown(path.relative_to(cwd).as_posix())
     except ValueError:
-        return str(path)
+        return shown(str(path))
 
 
 def _read_facts_file(path: Path, shown: str, validator: Any) -> RepoResult:
+    from svc_serverless.linter.cfnyaml import TemplateSyntaxError, loads_json
+    from svc_serverless.linter.files import MAX_FACTS_BYTES, Unreadable, decode_text, read_file
     from svc_serverless.linter.result import RepoResult
 
     def broken(why: str) -> RepoResult:
-        return RepoResult(name=path.stem, path=shown,
+        return RepoResult(name=shown.rsplit("/", 1)[-1].removesuffix(".json"), path=shown,
                           error=f"{shown} is not a valid svc facts file: {why}")
 
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as err:
-        return broken(f"cannot read it ({err.__class__.__name__})")
-    except ValueError as err:
-        return broken(f"invalid JSON ({err})")
+        data = loads_json(decode_text(read_file(path, MAX_FACTS_BYTES)))
+    except Unreadable as err:
+        return broken(f"it {err.reason}")
+    except TemplateSyntaxError as err:
+        where = f" at line {err.line}" if err.line else ""
+        return broken(f"invalid JSON{where} ({err.message})")
     if isinstance(data, dict) and data.get("version") != FACTS_VERSION:
-        return broken(f"version {data.get('version')!r}, this svc reads version {FACTS_VERSION}; "
+        version = data.get("version")
+        shown_version = repr(version) if isinstance(version, (str, int, float, bool)) else "?"
+        return broken(f"version {shown_version[:40]}, this svc reads version {FACTS_VERSION}; "
                       "produce it with the same svc version")
     import jsonschema  # type: ignore[import-untyped, unused-ignore]
 
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "top level"
-        return broken(f"at {where}: {error.message}")
-    facts = facts_from_json(data)
+        message = error.message if len(error.message) <= 160 else error.message[:157] + "..."
+        return broken(f"at {where[:200]}: {message}")
+    try:
+        facts = facts_from_json(data)
+    except (ValueError, KeyError, TypeError) as err:
+        return broken(f"{err.__class__.__name__}: {str(err)[:160]}")
     return RepoResult(name=facts.folder or facts.service, path=shown, facts=facts)
+
+
+def _facts_files(folder: Path, directory: Path) -> list[Path]:
+    """The `*.json` entries of folder, in name order; SvcError if it cannot be listed."""
+    try:
+        with os.scandir(folder) as scan:
+            names = sorted(entry.name for entry in scan if entry.name.endswith(".json"))
+    except OSError as err:
+        raise SvcError(f"cannot list facts folder {directory}: "
+                       f"{err.strerror or err.__class__.__name__}") from None
+    return [folder / name for name in names]
 
 
 def results_from_facts_dir(directory: Path, cwd: Path) -> list[RepoResult]:
     """One RepoResult (facts, no findings) per `*.json` in directory, in name order.
 
     A file that cannot be read or does not match the schema becomes a RepoResult with `error`
-    (so the run reports it and goes on); a missing directory is a usage error.
+    (so the run reports it and goes on): a FIFO or folder named *.json too, a file over the
+    size limit, one nested too deep. A missing or unlistable directory is a usage error.
     """
     folder = directory if directory.is_absolute() else cwd / directory
-    if not folder.is_dir():
+    try:
+        is_dir = stat.S_ISDIR(os.stat(folder).st_mode)
+    except (OSError, ValueError):
+        is_dir = False
+    if not is_dir:
         raise SvcError(
             f"facts folder {directory} does not exist: give a folder of `svc facts` JSON files"
         )
     validator = _schema_validator()
-    return [
-        _read_facts_file(path, _display(path, cwd), validator)
-        for path in sorted(folder.glob("*.json"))
-        if path.is_file()
-    ]
-
+    return [_read_facts_file(path, _display(path, cwd), validator)
+            for path in _facts_files(folder, directory)]

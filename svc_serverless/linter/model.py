@@ -7,7 +7,6 @@ looks at Python sources does not make every run pay for reading them.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,21 +19,37 @@ from svc_serverless.linter.cfnyaml import (
     TemplateSyntaxError,
     load_template_text,
     loads_all,
+    loads_json,
 )
 from svc_serverless.linter.config import Policy
+from svc_serverless.linter.files import (
+    MAX_REPO_FILE_BYTES,
+    Unreadable,
+    decode_text,
+    read_in_repo,
+    shown,
+)
 from svc_serverless.linter.foreach import expand_loops
+from svc_serverless.linter.listing import (
+    MAX_FILES,
+    SKIPPED_DIRS,
+    TEMPLATE_NAMES,
+    Listing,
+    find_template,
+    list_repo,
+)
 
-TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
+# Walking the repo is listing.py's; its names other modules know from here stay exported.
+__all__ = [
+    "ANSWERS_PATH", "MANIFEST_NAME", "MAX_FILES", "MAX_TEXT_BYTES", "SKIPPED_DIRS",
+    "TEMPLATE_NAMES", "Listing", "LoadedRepo", "Resource", "Template", "build_resources",
+    "find_template", "list_repo", "load_repo", "load_template", "service_name", "walk",
+]
+
 MANIFEST_NAME = "catalog-info.yaml"
 ANSWERS_PATH = ".svc/answers.json"
 
-# Folders that hold tool output or third-party code, never the service's own sources.
-SKIPPED_DIRS = frozenset(
-    {".git", ".aws-sam", "node_modules", "__pycache__", ".venv", "venv", ".tox",
-     ".pytest_cache", ".mypy_cache", ".ruff_cache", "cdk.out", ".svc-cache"}
-)
-MAX_FILES = 20_000
-MAX_TEXT_BYTES = 2 * 1024 * 1024
+MAX_TEXT_BYTES = MAX_REPO_FILE_BYTES
 
 # SAM Globals sections and the resource types they apply to.
 GLOBALS_SECTIONS = {
@@ -90,16 +105,6 @@ class Template:
         return frozenset(r.logical_id for r in self.resources)
 
 
-@dataclass(frozen=True)
-class Listing:
-    """What a walk of the repo found, without following any link."""
-
-    files: tuple[str, ...]
-    dirs: tuple[str, ...]
-    symlinks: tuple[tuple[str, str], ...]  # (repo-relative path, link target as written)
-    truncated: bool = False
-
-
 @dataclass
 class LoadedRepo:
     """One service repo as the rules see it. Mutable only for its lazy file cache.
@@ -121,6 +126,17 @@ class LoadedRepo:
     answers: dict[str, Any] | None = None
     policy: Policy = field(default_factory=Policy)
     _texts: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _unread: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def unread(self) -> tuple[tuple[str, str], ...]:
+        """(path, reason) of everything svc could not read: while listing, loading, or when a
+        rule asked for a file's text. A repo with any is not fully checked (SVC006)."""
+        return tuple(sorted({**dict(self.listing.unread), **self._unread}.items()))
+
+    def unread_reason(self, rel: str) -> str | None:
+        """Why `rel` could not be read, or None if it was read (or never asked for)."""
+        return self._unread.get(rel) or dict(self.listing.unread).get(rel)
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -148,81 +164,12 @@ class LoadedRepo:
         return (f for f in self.listing.files if f.startswith(prefix))
 
     def text(self, rel: str) -> str | None:
-        """The file's text, or None if it is missing, too large, binary or not UTF-8."""
+        """The file's text, or None if it is missing, too large, not a regular file, binary or
+        not UTF-8; a listed file that cannot be read is recorded in `unread`."""
         if rel not in self._texts:
-            self._texts[rel] = read_text(self.root / rel) if rel in self._file_set else None
+            listed = rel in self._file_set
+            self._texts[rel] = _read_text(self.root, rel, self._unread) if listed else None
         return self._texts[rel]
-
-
-def read_text(path: Path) -> str | None:
-    try:
-        if path.is_symlink() or path.stat().st_size > MAX_TEXT_BYTES:
-            return None
-        data = path.read_bytes()
-    except OSError:
-        return None
-    if b"\0" in data[:8192]:
-        return None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
-
-
-def scan_tree(root: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
-    """(repo-relative POSIX path, entry) for everything under root, links not followed.
-
-    Folders in SKIPPED_DIRS are yielded but not entered; stops after MAX_FILES files.
-    """
-    base = str(root)  # plain strings: pathlib joins cost more than the scandir itself here
-    stack = [""]
-    seen_files = 0
-    while stack:
-        rel_dir = stack.pop()
-        try:
-            with os.scandir(os.path.join(base, rel_dir) if rel_dir else base) as scan:
-                entries = list(scan)
-        except OSError:
-            continue
-        for entry in entries:
-            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
-            yield rel, entry
-            if entry.is_dir(follow_symlinks=False) and entry.name not in SKIPPED_DIRS:
-                stack.append(rel)
-            else:
-                seen_files += 1
-        if seen_files > MAX_FILES:
-            return
-
-
-def list_repo(root: Path) -> Listing:
-    """Every file and folder under root, relative and POSIX, sorted; links recorded, not followed."""
-    files: list[str] = []
-    dirs: list[str] = []
-    links: list[tuple[str, str]] = []
-    for rel, entry in scan_tree(root):
-        if entry.is_symlink():
-            try:
-                links.append((rel, os.readlink(entry.path)))
-            except OSError:
-                links.append((rel, ""))
-        elif entry.is_dir(follow_symlinks=False):
-            if entry.name not in SKIPPED_DIRS:
-                dirs.append(rel)
-        elif entry.is_file(follow_symlinks=False):
-            files.append(rel)
-    return Listing(tuple(sorted(files)), tuple(sorted(dirs)), tuple(sorted(links)),
-                   truncated=len(files) > MAX_FILES)
-
-
-def find_template(root: Path) -> Path | None:
-    """The repo's template at its root (never a link: it could point outside the repo)."""
-    base = str(root)
-    for name in TEMPLATE_NAMES:
-        candidate = os.path.join(base, name)
-        if os.path.isfile(candidate) and not os.path.islink(candidate):
-            return root / name
-    return None
 
 
 def _merge(global_value: Any, local_value: Any) -> Any:
@@ -271,11 +218,26 @@ def build_resources(data: MarkedDict) -> tuple[Resource, ...]:
     return tuple(built)
 
 
-def load_template(root: Path, path: Path) -> Template:
+def _read_text(root: Path, rel: str, unread: dict[str, str]) -> str | None:
+    """The text of `rel`, or None: then why, unless it simply does not exist, is in `unread`."""
+    try:
+        return decode_text(read_in_repo(root, rel, MAX_TEXT_BYTES))
+    except Unreadable as err:
+        if not err.missing:
+            unread[rel] = err.reason
+        return None
+
+
+def load_template(root: Path, path: Path, unread: dict[str, str] | None = None,
+                  text: str | None = None) -> Template:
+    """The template at `path`; `text` when already read. A failed read is added to `unread`
+    (and the template gets an error, so rules skip it; SVC006 reports it, not SVC002)."""
     rel = path.relative_to(root).as_posix()
-    text = read_text(path)
+    failures: dict[str, str] = {} if unread is None else unread
+    if text is None and rel not in failures:
+        text = _read_text(root, rel, failures)
     if text is None:
-        error = TemplateSyntaxError("template is not a readable UTF-8 text file under 2 MiB")
+        error = TemplateSyntaxError(f"template {failures.get(rel, 'cannot be read')}")
         return Template(rel, MarkedDict(), (), error)
     try:
         data = expand_loops(load_template_text(text, is_json=rel.endswith(".json")))
@@ -304,14 +266,11 @@ def _to_marked(value: Any) -> Any:
     return out
 
 
-def load_manifest(root: Path) -> tuple[Any, tuple[Any, ...], TemplateSyntaxError | None]:
-    """The manifest's service entity, its other entities, and why it could not be read."""
-    path = root / MANIFEST_NAME
-    if not path.is_file() or path.is_symlink():
-        return None, (), None
-    text = read_text(path)
+def load_manifest(text: str | None) -> tuple[Any, tuple[Any, ...], TemplateSyntaxError | None]:
+    """The manifest's service entity, its other entities, and why it does not parse; (None, (),
+    None) when there is none to read."""
     if text is None:
-        return None, (), TemplateSyntaxError("manifest is not a readable UTF-8 text file")
+        return None, (), None
     try:
         return (*service_entity(loads_all(text)), None)
     except TemplateSyntaxError as error:
@@ -333,15 +292,12 @@ def service_entity(documents: list[Any]) -> tuple[Any, tuple[Any, ...]]:
     return documents[index], tuple(documents[:index] + documents[index + 1:])
 
 
-def load_answers(root: Path) -> dict[str, Any] | None:
-    import json
-
-    text = read_text(root / ANSWERS_PATH)
+def load_answers(text: str | None) -> dict[str, Any] | None:
     if text is None:
         return None
     try:
-        value = json.loads(text)
-    except ValueError:
+        value = loads_json(text)
+    except TemplateSyntaxError:
         return None
     return value if isinstance(value, dict) else None
 
@@ -357,10 +313,19 @@ def service_name(folder: str, manifest: Any) -> str:
 def load_repo(root: Path, policy: Policy | None = None, name: str | None = None) -> LoadedRepo:
     """Read one repo. Never raises for a broken repo: problems are recorded for the rules."""
     listing = list_repo(root)
+    listed = frozenset(listing.files)
+    unread: dict[str, str] = {}
+    texts: dict[str, str | None] = {}
+    for rel in (*TEMPLATE_NAMES, MANIFEST_NAME, ANSWERS_PATH):
+        if rel in listed:  # never a link, nothing outside the listing (`.svc -> /elsewhere`)
+            texts[rel] = _read_text(root, rel, unread)
     template_path = find_template(root)
-    template = load_template(root, template_path) if template_path else None
-    manifest, manifest_entities, manifest_error = load_manifest(root)
-    name = name or root.name
+    template = None
+    if template_path is not None:
+        rel = template_path.name
+        template = load_template(root, template_path, unread, texts.get(rel))
+    manifest, manifest_entities, manifest_error = load_manifest(texts.get(MANIFEST_NAME))
+    name = name or shown(root.name)
     return LoadedRepo(
         name=name,
         root=root,
@@ -370,8 +335,10 @@ def load_repo(root: Path, policy: Policy | None = None, name: str | None = None)
         manifest=manifest,
         manifest_error=manifest_error,
         manifest_entities=manifest_entities,
-        answers=load_answers(root),
+        answers=load_answers(texts.get(ANSWERS_PATH)),
         policy=policy or Policy(),
+        _texts=texts,
+        _unread=unread,
     )
 
 

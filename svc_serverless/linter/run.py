@@ -14,7 +14,7 @@ from pathlib import Path
 
 from svc_serverless.errors import SvcError
 from svc_serverless.linter.config import Policy
-from svc_serverless.linter.discover import Target, find_repos
+from svc_serverless.linter.discover import Target, current_folder, find_repos
 from svc_serverless.linter.result import LintResult, RepoResult
 from svc_serverless.linter.rule import AnyRule, Finding
 
@@ -252,7 +252,7 @@ def run_lint(options: LintOptions) -> int:
     known = organisation.rules.all_rules
     options = replace(options, select=check_codes("--select", options.select, known),
                       ignore=check_codes("--ignore", options.ignore, known))
-    cwd = Path.cwd()
+    cwd = current_folder()  # a deleted working folder must not end the run
     policy = organisation.policy
     if options.show_settings:
         from svc_serverless.linter.custom.settings import print_settings

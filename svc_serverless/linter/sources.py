@@ -42,23 +42,32 @@ def _entry(item: Any, where: str) -> RepoSource:
         return RepoSource(item.strip())
     if isinstance(item, dict) and isinstance(item.get("url"), str):
         branch = item.get("branch")
+        if branch is not None and not isinstance(branch, (str, int, float)):
+            raise SvcError(f"{where}: the branch of {item['url'].strip()!r} must be a name")
         return RepoSource(item["url"].strip(), str(branch) if branch is not None else None)
     raise SvcError(f"{where}: each repo must be a URL or a mapping with `url` (and optional `branch`)")
 
 
 def parse_repos_file(path: Path) -> list[RepoSource]:
+    """The repos listed in `path`; a one-line SvcError if it cannot be read or is malformed.
+
+    Read bounded (a pipe too: `--repos <(generate-list)`), YAML with the template loader, which
+    refuses alias bombs, deep nesting, huge numbers and odd tags.
+    """
+    from svc_serverless.linter.cfnyaml import TemplateSyntaxError, loads
+    from svc_serverless.linter.files import MAX_REPOS_LIST_BYTES, Unreadable, decode_text, read_file
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        raise SvcError(f"cannot read repos file {path}: check the --repos path") from None
+        text = decode_text(read_file(path, MAX_REPOS_LIST_BYTES, regular_only=False))
+    except Unreadable as err:
+        raise SvcError(f"cannot read repos file {path}: it {err.reason}; check the --repos path") from None
     stripped = text.lstrip()
     if stripped.startswith(("repos:", "- ", "-\n", "{")):
-        import yaml
-
         try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError:
-            raise SvcError(f"{path}: invalid YAML; use one URL per line or `repos: [{{url, branch}}]`") from None
+            data = loads(text)
+        except TemplateSyntaxError as err:
+            raise SvcError(f"{path}: invalid YAML (line {err.line}: {err.message}); use one URL "
+                           "per line or `repos: [{url, branch}]`") from None
         items = data.get("repos") if isinstance(data, dict) else data
         if not isinstance(items, list):
             raise SvcError(f"{path}: expected a list of repos under `repos:`")
@@ -71,10 +80,10 @@ def parse_repos_file(path: Path) -> list[RepoSource]:
                 url, _, branch = line.partition(" ")
                 sources.append(RepoSource(url, branch.strip() or None))
     for source in sources:
-        if not source.url or source.url.startswith("-"):
-            raise SvcError(f"{path}: {source.url!r} is not a git URL")
+        if not source.url or source.url.startswith("-") or not source.url.isprintable():
+            raise SvcError(f"{path}: {source.url[:200]!r} is not a git URL")
         if source.branch is not None and (source.branch.startswith("-") or not _BRANCH.match(source.branch)):
-            raise SvcError(f"{path}: {source.branch!r} is not a branch name")
+            raise SvcError(f"{path}: {source.branch[:200]!r} is not a branch name")
     return sources
 
 

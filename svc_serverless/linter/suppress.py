@@ -31,9 +31,11 @@ from svc_serverless.linter.config import is_engine_rule
 from svc_serverless.linter.model import LoadedRepo
 from svc_serverless.linter.rule import Finding, Problem, Rule, Suppression
 
-_COMMENT = re.compile(r"#\s*svc:\s*ignore\[(?P<codes>[^\]]*)\](?P<rest>.*)$")
-_REASON = re.compile(r'reason\s*=\s*"(?P<reason>[^"]*)"')
-_EXPIRES = re.compile(r"expires\s*=\s*(?P<expires>\S+)")
+# The codes stop at the next `#` (and 500 characters): `[^\]]*` retried at every `#` of a
+# long line without `]` was quadratic in the line's length.
+_COMMENT = re.compile(r"#[ \t]{0,20}svc:[ \t]{0,20}ignore\[(?P<codes>[^\]\n#]{0,500})\](?P<rest>.*)$")
+_REASON = re.compile(r'reason\s{0,20}=\s{0,20}"(?P<reason>[^"\n]{0,1000})"')
+_EXPIRES = re.compile(r"expires\s{0,20}=\s{0,20}(?P<expires>\S{1,40})")
 
 
 @dataclass(frozen=True)
@@ -92,17 +94,16 @@ def _declared_from_comments(repo: LoadedRepo) -> list[Declared]:
         return []
     lines = text.splitlines()
     declared: list[Declared] = []
+    following = _next_content_lines(lines)
     for index, line in enumerate(lines):
+        if "svc:" not in line:
+            continue
         match = _COMMENT.search(line)
         if match is None:
             continue
         target = index + 1
         if line.lstrip().startswith("#"):  # alone on its line: covers the next content line
-            target = next(
-                (j + 1 for j in range(index + 1, len(lines))
-                 if lines[j].strip() and not lines[j].lstrip().startswith("#")),
-                index + 1,
-            )
+            target = following[index] or index + 1
         rest = match.group("rest")
         reason = _REASON.search(rest)
         expires = _EXPIRES.search(rest)
@@ -114,6 +115,20 @@ def _declared_from_comments(repo: LoadedRepo) -> list[Declared]:
             line=index + 1, col=match.start() + 1, target_line=target,
         ))
     return declared
+
+
+def _next_content_lines(lines: list[str]) -> list[int]:
+    """For each line, the 1-based number of the next line after it that is not blank or a
+    comment (0 if none): one backward pass, where searching forward from every comment line
+    was quadratic in a file of comments."""
+    following = [0] * len(lines)
+    upcoming = 0
+    for index in range(len(lines) - 1, -1, -1):
+        following[index] = upcoming
+        stripped = lines[index].strip()
+        if stripped and not stripped.startswith("#"):
+            upcoming = index + 1
+    return following
 
 
 def _problems(item: Declared, known: frozenset[str], repo: LoadedRepo, today: date) -> tuple[str | None, bool]:
@@ -147,15 +162,36 @@ def _problems(item: Declared, known: frozenset[str], repo: LoadedRepo, today: da
     return None, False
 
 
-def _covers(item: Declared, finding: Finding, template_path: str) -> bool:
-    if finding.rule not in item.codes:
-        return False
-    if item.source == "comment":
-        return finding.file == template_path and finding.line == item.target_line
-    if item.scope_path == "":
-        return True
-    scope = item.scope_path or ""
-    return finding.path == scope or finding.path.startswith(scope + "/")
+class _Covers:
+    """Which valid suppression covers a finding: the first declared that does.
+
+    Indexed by (code, line) for comments and (code, scope) for metadata, so marking F findings
+    under S suppressions costs F + S lookups, not F x S checks (3,000 findings under 26,000
+    comment suppressions took 10 s).
+    """
+
+    def __init__(self, valid: Sequence[Declared], template_path: str) -> None:
+        self.valid = valid
+        self.template_path = template_path
+        self.lines: dict[tuple[str, int], int] = {}
+        self.scopes: dict[tuple[str, str], int] = {}
+        for index, item in enumerate(valid):
+            for code in item.codes:
+                if item.source == "comment":
+                    self.lines.setdefault((code, item.target_line or 0), index)
+                else:
+                    self.scopes.setdefault((code, item.scope_path or ""), index)
+
+    def find(self, finding: Finding) -> Declared | None:
+        candidates = [self.scopes.get((finding.rule, ""))]
+        parts = finding.path.split("/") if finding.path else []
+        # A metadata scope covers its own path and everything below it.
+        candidates += [self.scopes.get((finding.rule, "/".join(parts[:depth])))
+                       for depth in range(1, len(parts) + 1)]
+        if finding.file == self.template_path:
+            candidates.append(self.lines.get((finding.rule, finding.line)))
+        found = [index for index in candidates if index is not None]
+        return self.valid[min(found)] if found else None
 
 
 def apply_suppressions(
@@ -195,11 +231,12 @@ def apply_suppressions(
         ), repo, "error"))
     if not enabled:
         return findings + extra
+    covers = _Covers(valid, template_path)
     marked: list[Finding] = []
     for finding in findings:
         cover = None
         if not is_engine_rule(finding.rule) and not repo.policy.is_mandatory(finding.rule):
-            cover = next((s for s in valid if _covers(s, finding, template_path)), None)
+            cover = covers.find(finding)
         if cover is not None:
             finding = replace(finding, suppression=Suppression(cover.reason, cover.expires, cover.source))
         marked.append(finding)

@@ -9,14 +9,20 @@ from __future__ import annotations
 from svc_serverless.linter.rule import AnyRule, OrgRule, Rule
 from svc_serverless.rules import engine, kms, layout, org, share_nothing
 
+# SVC006 reports the files the rules before it asked for and could not read: it runs last.
+_LAST: tuple[Rule, ...] = (engine.file_unreadable.RULE,)
 REPO_RULES: tuple[Rule, ...] = (
-    *engine.RULES,
+    *(rule for rule in engine.RULES if rule not in _LAST),
     *share_nothing.RULES,
     *kms.RULES,
     *layout.RULES,
+    *_LAST,
 )
 ORG_RULES: tuple[OrgRule, ...] = org.RULES
-ALL_RULES: tuple[AnyRule, ...] = (*REPO_RULES, *ORG_RULES)
+# Listed (`svc rules`, docs) family by family, the engine's first.
+ALL_RULES: tuple[AnyRule, ...] = (
+    *engine.RULES, *share_nothing.RULES, *kms.RULES, *layout.RULES, *ORG_RULES,
+)
 
 
 def find_rule(code_or_name: str) -> AnyRule | None:

@@ -14,6 +14,8 @@ from svc_serverless.linter.engine import lint_repo
 from svc_serverless.linter.model import load_repo
 from tests.linter.conftest import TEST_RULES
 
+NOT_CHECKED = "svc could not check it, so this repo is not fully checked"
+
 
 def only_svc002(root: Path) -> list[tuple[str, int, int, str]]:
     result = lint_repo(root, Policy(select=("SVC002",)), TEST_RULES)
@@ -31,18 +33,23 @@ def write(root: Path, rel: str, data: bytes) -> Path:
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        (b"\x00\x01\x02binary", "template cannot be parsed: template is not a readable UTF-8 text file under 2 MiB"),
+        (b"\x00\x01\x02binary", ("SVC006", "template.yaml is binary, not text: " + NOT_CHECKED)),
         ("Resources: {a: 'caf\xe9'}".encode("latin-1"),
-         "template cannot be parsed: template is not a readable UTF-8 text file under 2 MiB"),
+         ("SVC006", "template.yaml is not UTF-8 text (byte 20): " + NOT_CHECKED)),
         (b"Resources:\n" + b"  # padding\n" * 250_000,
-         "template cannot be parsed: template is not a readable UTF-8 text file under 2 MiB"),
-        (b"", "template cannot be parsed: template is empty"),
+         ("SVC006", "template.yaml is larger than 2 MiB (3,000,011 bytes): " + NOT_CHECKED)),
+        (b"", ("SVC002", "template cannot be parsed: template is empty")),
     ],
     ids=["binary", "latin-1", "huge", "empty"],
 )
-def test_unreadable_templates_are_findings(tmp_path: Path, data: bytes, expected: str) -> None:
+def test_unreadable_templates_are_findings(
+    tmp_path: Path, data: bytes, expected: tuple[str, str]
+) -> None:
     root = write(tmp_path / "svc", "template.yaml", data)
-    assert only_svc002(root) == [("template.yaml", 0, 0, expected)]
+    result = lint_repo(root, Policy(select=("SVC002", "SVC006")), TEST_RULES)
+    assert [(f.rule, f.file, f.line, f.message) for f in result.findings] == [
+        (expected[0], "template.yaml", 0, expected[1])
+    ]
 
 
 def test_nesting_past_svc_limit_is_refused_at_the_level_that_crosses_it(tmp_path: Path) -> None:
@@ -177,9 +184,9 @@ def test_a_policy_alias_bomb_is_refused_fast(tmp_path: Path) -> None:
 def test_a_repo_too_large_to_read_whole_is_reported_not_passed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from svc_serverless.linter import model
+    from svc_serverless.linter import listing
 
-    monkeypatch.setattr(model, "MAX_FILES", 3)
+    monkeypatch.setattr(listing, "MAX_FILES", 3)
     monkeypatch.setattr("svc_serverless.linter.engine.MAX_FILES", 3)
     root = write(tmp_path / "svc", "template.yaml", b"Resources: {}\n")
     for index in range(6):

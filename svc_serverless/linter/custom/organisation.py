@@ -30,7 +30,11 @@ class Organisation:
 def load_organisation(config: Path | None) -> Organisation:
     if config is None:
         return Organisation(Policy(), builtin())
-    if not config.is_file():
+    try:
+        exists = config.exists()  # not is_file(): a pipe (`--config <(...)`) is fine
+    except OSError as err:  # e.g. a folder on the way that cannot be searched
+        raise SvcError(f"cannot read policy file {config}: {err.strerror}") from None
+    if not exists:
         raise SvcError(f"policy file {config} does not exist: check the --config path")
     source = str(config)
     data = read_policy_file(config)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from svc_serverless.linter.rule import Rule
 from svc_serverless.rules.engine import (
+    file_unreadable,
     policy_invalid,
     rule_crashed,
     suppression_expired,
@@ -17,4 +18,5 @@ RULES: tuple[Rule, ...] = (
     suppression_invalid.RULE,
     suppression_expired.RULE,
     policy_invalid.RULE,
+    file_unreadable.RULE,
 )

@@ -51,6 +51,8 @@ def check(repo: LoadedRepo) -> Iterator[Problem]:
     template = repo.template
     if template is None or template.error is None:
         return
+    if repo.unread_reason(template.path) is not None:
+        return  # it could not be read at all: SVC006 says why
     error = template.error
     yield Problem(
         f"template cannot be parsed: {error.message}",

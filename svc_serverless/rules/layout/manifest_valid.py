@@ -97,7 +97,7 @@ def check(repo: LoadedRepo) -> Iterator[Problem]:
         )
         return
     if repo.manifest is None:
-        if repo.exists(MANIFEST_NAME):
+        if repo.exists(MANIFEST_NAME) and repo.unread_reason(MANIFEST_NAME) is None:
             yield Problem(f"{MANIFEST_NAME} is empty: {FIX}", file=MANIFEST_NAME,
                           path=MANIFEST_NAME, subject="empty")
         return

@@ -58,11 +58,17 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from typing import Any
 
-import yaml
-
+from svc_serverless.linter.cfnyaml import (
+    JSON_STRING,
+    TemplateSyntaxError,
+    loads,
+    loads_json,
+    position,
+)
 from svc_serverless.linter.model import LoadedRepo, Resource, Template
 from svc_serverless.linter.rule import Problem, Rule
 from svc_serverless.rules.kms._keys import key_node, resource_anchor
@@ -76,7 +82,8 @@ from svc_serverless.rules.layout._code import (
 
 INLINE = ("Definition", "DefinitionString")
 _INTEGRATION = re.compile(r"^arn:(?:\$\{[^}]*\}|[^:]*):states:::")  # any partition, even ${...}
-_PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
+# Bounded: `[^}]+` retried at each of many "${" with no "}" is quadratic in the string.
+_PLACEHOLDER = re.compile(r"\$\{([^}]{1,256})\}")
 
 
 def check(repo: LoadedRepo) -> Iterator[Problem]:
@@ -118,21 +125,22 @@ def _inline(repo: LoadedRepo, template: Template, resource: Resource) -> Iterato
 
 def _definition_file(path: str, text: str, resource: Resource, substitutions: Any
                      ) -> Iterator[Problem]:
+    is_json = path.endswith(".json")
     try:
-        data = json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as err:
-        line = getattr(err, "lineno", 0) or _yaml_line(err)
+        # Bounded parsers (size, nesting, aliases, numbers): the definition is repo content.
+        data = loads_json(text) if is_json else loads(text)
+    except TemplateSyntaxError as err:
         yield Problem(
-            f"{path} is not valid {'JSON' if path.endswith('.json') else 'YAML'} "
-            f"({str(err).splitlines()[0]}): fix the state machine definition",
-            file=path, line=line, path=path, subject="unparseable",
+            f"{path} is not valid {'JSON' if is_json else 'YAML'} ({err.message}): fix the "
+            "state machine definition",
+            file=path, line=err.line, path=path, subject="unparseable",
         )
         return
-    strings = sorted({s for s in _strings(data)})
+    places = _Places(text, data, is_json)
     known = _names(substitutions)
-    for value in strings:
+    for value in sorted(places.strings):
         if value.startswith("arn:") and not _INTEGRATION.match(value):
-            for line, col in _occurrences(text, value, arn=True):
+            for line, col in places.of(value):
                 yield Problem(
                     f"{path} hard-codes the ARN '{value}': write a ${{Placeholder}} instead and set "
                     "it in DefinitionSubstitutions from this stack's resource (!GetAtt X.Arn)",
@@ -140,9 +148,9 @@ def _definition_file(path: str, text: str, resource: Resource, substitutions: An
                 )
         if known is None:
             continue  # substitutions computed by an intrinsic: cannot tell which are defined
-        for name in _PLACEHOLDER.findall(value):
+        for name in dict.fromkeys(_PLACEHOLDER.findall(value)):
             if name not in known and not name.startswith("AWS::"):
-                for line, col in _occurrences(text, "${" + name + "}"):
+                for line, col in places.of(value, "${" + name + "}"):
                     yield Problem(
                         f"{path} uses ${{{name}}}, which state machine '{resource.logical_id}' does "
                         f"not define: add {name} to its DefinitionSubstitutions",
@@ -159,35 +167,77 @@ def _names(substitutions: Any) -> set[str] | None:
     return {str(k) for k in substitutions}
 
 
-def _yaml_line(err: Exception) -> int:
-    mark = getattr(err, "problem_mark", None)
-    return int(mark.line) + 1 if mark is not None else 0
+class _Places:
+    """Where each string that matters (an ARN, a ${Placeholder}) is written in the file.
+
+    Built in one pass, so a definition with thousands of ARNs costs linear time: JSON strings
+    are found by one scan of the text's string tokens, YAML strings carry their own position
+    from the loader. Offsets become (line, col) by bisecting the line starts.
+    """
+
+    def __init__(self, text: str, data: Any, is_json: bool) -> None:
+        self.text = text
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.offsets: dict[str, list[int]] = {}
+        if is_json:
+            self._index_json_tokens()
+        else:
+            self._index_yaml(data)
+        self.strings = set(self.offsets)
+
+    @staticmethod
+    def _matters(value: str) -> bool:
+        return value.startswith("arn:") or "${" in value
+
+    def _index_json_tokens(self) -> None:
+        for match in JSON_STRING.finditer(self.text):
+            raw = match.group(0)
+            try:
+                value = json.loads(raw) if "\\" in raw else raw[1:-1]
+            except ValueError:
+                continue
+            if self._matters(value):
+                self.offsets.setdefault(value, []).append(match.start() + 1)
+
+    def _index_yaml(self, data: Any) -> None:
+        for value in _strings(data):
+            if not self._matters(value):
+                continue
+            line, col = position(value)
+            offset = -1
+            if 0 < line <= len(self.line_starts):
+                offset = self.line_starts[line - 1] + col - 1
+                if self.text[offset:offset + 1] in ("'", '"'):
+                    offset += 1  # point at the value, not its opening quote
+            self.offsets.setdefault(value, []).append(offset)
+
+    def of(self, value: str, needle: str | None = None) -> Iterator[tuple[int, int]]:
+        """(line, col) of each place `value` is written, or of `needle` inside it."""
+        for offset in self.offsets.get(value, ()):
+            if offset < 0:
+                yield 0, 0
+                continue
+            if needle is not None:
+                # The needle is in the value; escapes or folding may move it a little.
+                found = self.text.find(needle, offset, offset + 2 * len(value) + 16)
+                offset = found if found >= 0 else offset
+            index = bisect_right(self.line_starts, offset) - 1
+            yield index + 1, offset - self.line_starts[index] + 1
 
 
 def _strings(value: Any) -> Iterator[str]:
     """Every string key and value of a parsed definition."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, child in value.items():
-            yield from _strings(key)
-            yield from _strings(child)
-    elif isinstance(value, list):
-        for child in value:
-            yield from _strings(child)
-
-
-def _occurrences(text: str, needle: str, arn: bool = False) -> Iterator[tuple[int, int]]:
-    """(line, col) of each place `needle` is written; (0, 0) if escaping hides it."""
-    found = False
-    # An ARN must not go on: "...:function:a" is not written in "...:function:ab".
-    pattern = re.escape(needle) + (r"(?![\w:/.*-])" if arn else "")
-    for match in re.finditer(pattern, text):
-        found = True
-        start = match.start()
-        yield text.count("\n", 0, start) + 1, start - (text.rfind("\n", 0, start) + 1) + 1
-    if not found:
-        yield 0, 0
+    stack = [value]
+    while stack:  # iterative: the loader bounds the depth, but the walk needs no recursion
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                stack.append(child)
+                stack.append(key)
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 RULE = Rule(

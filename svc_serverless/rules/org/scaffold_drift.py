@@ -36,7 +36,9 @@ from svc_serverless.linter.facts import Facts
 from svc_serverless.linter.rule import OrgProblem, OrgRule
 from svc_serverless.rules.org.index import in_order, problem
 
-_VERSION = re.compile(r"^v?(\d+)\.(\d+)")
+# Bounded digits: a recorded "9999...(5,000 digits).1" must not reach int() (Python refuses
+# to convert it, and a version that long is not one anyway).
+_VERSION = re.compile(r"^v?(\d{1,9})\.(\d{1,9})(?!\d)")
 
 
 def major_minor(version: str) -> tuple[int, int] | None:
@@ -50,7 +52,8 @@ def _drift(recorded: str, current: str, allowed: int) -> str | None:
     if want is None:
         return None  # a development build of svc: nothing to compare against
     if have is None:
-        return f"records svc version {recorded!r}, which is not a version"
+        shown = recorded if len(recorded) <= 40 else recorded[:37] + "..."
+        return f"records svc version {shown!r}, which is not a version"
     if have[0] != want[0]:
         return f"was scaffolded with svc {recorded}, a different major version than svc {current}"
     behind = want[1] - have[1]

@@ -53,6 +53,7 @@ import ast
 import posixpath
 import re
 import warnings
+from bisect import bisect_right
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
@@ -200,28 +201,32 @@ def _outside(repo: LoadedRepo, scope: _Scope, rel: str, target: _Path) -> str | 
 # ----------------------------------------------------------------------------- JavaScript
 
 
+_COMMENT_HEAD = re.compile(r"\s*(?://|\*|/\*)")  # the line, up to the import, opens a comment
+
+
 def js_imports(repo: LoadedRepo, scope: _Scope, rel: str, text: str) -> Iterator[Found]:
     seen: set[int] = set()
+    starts: list[int] = []  # line starts, computed once: per import it was quadratic
     for pattern in _JS_PATTERNS:
         for match in pattern.finditer(text):
             spec = match.group(2)
             offset = match.start(2)
-            if offset in seen or not spec.startswith((".", "/")) or _in_comment(text, offset):
+            if offset in seen or not spec.startswith((".", "/")):
+                continue
+            starts = starts or [0] + [m.end() for m in re.finditer("\n", text)]
+            index = bisect_right(starts, offset) - 1
+            if _in_comment(text, starts[index], offset):
                 continue
             seen.add(offset)
             target = _Path("abs", spec) if spec.startswith("/") else _Path(
                 "repo", _join(parent(rel), spec))
             reason = _outside(repo, scope, rel, target)
             if reason is not None:
-                line = text.count("\n", 0, offset) + 1
-                col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-                yield Found(line, col, f"'{spec}'", reason)
+                yield Found(index + 1, offset - starts[index] + 1, f"'{spec}'", reason)
 
 
-def _in_comment(text: str, offset: int) -> bool:
-    start = text.rfind("\n", 0, offset) + 1
-    head = text[start:offset].lstrip()
-    return head.startswith(("//", "*", "/*"))
+def _in_comment(text: str, line_start: int, offset: int) -> bool:
+    return _COMMENT_HEAD.match(text, line_start, offset) is not None
 
 
 # ----------------------------------------------------------------------------- Python

@@ -1,0 +1,3 @@
+from .. import x
+def f(:
+   pass

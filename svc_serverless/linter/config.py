@@ -61,6 +61,8 @@ POLICY_SCHEMA: dict[str, Any] = {
                 "max_minor_versions_behind": {"type": "integer", "minimum": 0},
                 # What generated repos install svc with; `svc new` checks its syntax.
                 "svc-requirement": {"type": "string", "minLength": 1, "maxLength": 300},
+                # `svc new`'s default template: a folder (relative to this file) or git URL[@REF].
+                "template": {"type": "string", "minLength": 1, "maxLength": 2000},
             },
         },
         "limits": {

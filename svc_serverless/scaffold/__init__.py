@@ -1,8 +1,10 @@
-"""svc's scaffold: creates service repositories from the template in `scaffold/template/`.
+"""svc's scaffold: creates service repositories from a template and keeps them current with it.
 
-`scaffold.create.new_service` is `svc new`. It never lints (that is `linter/`), and it never
-runs code from the template: cookiecutter renders files only, and every post-step is Python
-in this package.
+`scaffold.create.new_service` is `svc new`; `scaffold.update` is `svc update` (a git merge of
+the template's new render, with svc's previous render in the repo's history as the base:
+`history.py`), and `scaffold.check` is `svc check`. It never lints (that is `linter/`), and it
+never runs code from a template: cookiecutter renders files only, in Jinja's sandbox, and
+every post-step is Python in this package.
 """
 
 from __future__ import annotations

@@ -309,9 +309,10 @@ def test_answers_record_every_answer_and_the_version(tmp_path: Path) -> None:
 
     record = json.loads((repo / ".svc/answers.json").read_text(encoding="utf-8"))
 
-    assert list(record) == ["svc_version", "template_fingerprint", "answers"]
+    assert list(record) == ["svc_version", "template_fingerprint", "template", "answers"]
     assert record["svc_version"] == __version__
     assert record["template_fingerprint"] == template_fingerprint(load_template().root)
+    assert record["template"] == {"source": "bundled", "ref": None, "commit": None}
     assert record["answers"] == {
         "service_name": "billing",
         "owner": "group:team-x",

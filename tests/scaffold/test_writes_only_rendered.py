@@ -55,8 +55,6 @@ def dirty_template(tmp_path_factory: pytest.TempPathFactory,
         path.write_bytes(b"\x00\xcb\r\r" + INSTALLER_PATH if path.suffix == ".pyc"
                          else b"{{ not a template " + INSTALLER_PATH)
     (root / PROJECT / IGNORED).write_text("TABLE_NAME=\n", encoding="utf-8")
-    real_load = create.load_template
-    monkeypatch.setattr(create, "load_template", lambda: real_load(root))
     return root
 
 
@@ -65,8 +63,8 @@ def test_debris_never_reaches_the_repo_or_the_commit(runtime: str, dirty_templat
                                                      tmp_path: Path, isolated_home: Path) -> None:
     import git
 
-    repo_path = new_service(NewRequest(name="order-history", owner="team-orders",
-                                       runtime=runtime, output_dir=tmp_path))
+    repo_path = new_service(NewRequest(name="order-history", owner="team-orders", runtime=runtime,
+                                       output_dir=tmp_path, template=str(dirty_template)))
 
     rendered = {path for path in files(repo_path) if not path.startswith(".git/")}
     assert rendered == expected_files(Combo(runtime, "github", True)) | {IGNORED}
@@ -94,8 +92,8 @@ def test_a_template_that_cannot_be_linked_is_copied(dirty_template: Path, tmp_pa
         raise OSError(18, "Invalid cross-device link")
 
     monkeypatch.setattr(create.os, "link", refuse)
-    repo_path = new_service(NewRequest(name="order-history", owner="team-orders",
-                                       output_dir=tmp_path, git=False))
+    repo_path = new_service(NewRequest(name="order-history", owner="team-orders", output_dir=tmp_path,
+                                       git=False, template=str(dirty_template)))
 
     assert files(repo_path) == expected_files(Combo("python3.13", "github", True)) | {IGNORED}
     assert [path for path in listing(tmp_path) if "/" not in path] == ["order-history"]

@@ -22,7 +22,9 @@ organisation runs, and the longer it waits, the larger and riskier the eventual 
 ```json
 {"svc_version": "0.6.0", "template_fingerprint": "...", "answers": {"service_name": "orders"}}
 ```
-(after `svc update` in the repo, reviewed and merged like any change)
+(after `svc update` in the repo: it merges the current template into a branch
+`svc/update-<version>`, to review and merge like any change; `svc check` tells whether a repo
+is behind, in CI or before an update)
 """
 
 from __future__ import annotations
@@ -70,7 +72,8 @@ def check(facts: Sequence[Facts], policy: Policy) -> Iterator[OrgProblem]:
             continue
         why = _drift(f.scaffold_version, current, policy.max_minor_versions_behind)
         if why is not None:
-            yield problem(f, f.scaffold_loc, f"{why}: run `svc update` in this repo",
+            yield problem(f, f.scaffold_loc,
+                          f"{why}: run `svc update` in this repo and merge its update branch",
                           path="svc_version", subject=f.scaffold_version)
 
 

@@ -44,7 +44,7 @@ def test_text_reports_the_finding_at_its_own_repo(namesakes: Path, capsys: pytes
     assert code == 1
     assert out.splitlines() == [
         "b/billing",
-        f"  template.yaml:4:5  error  SVC002  template-unparseable  {MESSAGE}",
+        f"  b/billing/template.yaml:4:5  error  SVC002  template-unparseable  {MESSAGE}",
         "",
         "1 repo clean",
         "1 error, 0 warnings, 0 info in 2 repos",

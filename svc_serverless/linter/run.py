@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -55,6 +55,9 @@ class LintOptions:
     cache_dir: Path | None = None  # where --repos clones are kept between runs
     use_cache: bool = True  # False: clone into a temporary folder, removed when the run ends
     show_settings: bool = False
+    quiet: bool = False  # only the findings (human formats)
+    statistics: bool = False  # counts per rule in place of the text/concise report
+    color: str = "auto"  # auto, always, never
 
 
 @dataclass(frozen=True)
@@ -222,6 +225,7 @@ def check_codes(
     prefix such as S that covers it) is refused.
     """
     from svc_serverless.linter.config import engine_override, touches_engine
+    from svc_serverless.linter.ruledocs import code_suggestion
     from svc_serverless.rules import ALL_RULES
 
     known = ALL_RULES if rules is None else rules
@@ -229,8 +233,9 @@ def check_codes(
     for code in codes:
         wanted = code.strip().upper()
         if not wanted or not any(rule.code.startswith(wanted) for rule in known):
+            hint = code_suggestion(wanted, known) if wanted else ""
             raise SvcError(f"{flag} {code!r} matches no rule: give a code or prefix such as "
-                           "SN001, SN or KMS (`svc rules` lists them)")
+                           f"SN001, SN or KMS (`svc rules` lists them){hint}")
         if flag == "--ignore" and touches_engine(wanted):
             raise SvcError(engine_override(f"--ignore {code!r}", wanted))
         checked.append(wanted)
@@ -293,7 +298,9 @@ def _lint_and_report(
         from svc_serverless.linter.baseline import write_baseline
 
         count = write_baseline(options.write_baseline, findings, places)
-        print(f"svc: wrote {count} findings to baseline {options.write_baseline}", file=sys.stderr)
+        if not options.quiet:
+            print(f"svc: wrote {count} findings to baseline {options.write_baseline}",
+                  file=sys.stderr)
         return EXIT_OK
     result = LintResult(
         repos=tuple(results), findings=tuple(findings), org_crashes=org_crashes,
@@ -313,12 +320,12 @@ def write_report(result: LintResult, options: LintOptions) -> None:
     """
     from svc_serverless.linter.report import render
 
-    to_terminal = options.output is None and sys.stdout.isatty()
-    color = to_terminal and not os.environ.get("NO_COLOR")
+    color = wants_color(options.color, options.output is None, sys.stdout.isatty(), os.environ)
+    main_format = "statistics" if options.statistics else options.output_format
     reports: list[tuple[Path | None, str]] = [
         (path, render(fmt, result)) for fmt, path in options.outputs
     ]
-    reports.append((options.output, render(options.output_format, result, color=color)))
+    reports.append((options.output, render(main_format, result, color=color, quiet=options.quiet)))
     for path, text in reports:
         if path is None:
             sys.stdout.write(text)
@@ -327,3 +334,18 @@ def write_report(result: LintResult, options: LintOptions) -> None:
             path.write_text(text, encoding="utf-8")
         except OSError as err:
             raise SvcError(f"cannot write report to {path}: {err.strerror}") from None
+
+
+def wants_color(choice: str, to_stdout: bool, tty: bool, env: Mapping[str, str]) -> bool:
+    """`--color` wins; with `auto`, NO_COLOR wins over FORCE_COLOR, which wins over the tty test.
+
+    Only the report on stdout is coloured automatically: a file is read later, elsewhere.
+    FORCE_COLOR=0 is the common "do not force" spelling, so it forces nothing.
+    """
+    if choice != "auto":
+        return choice == "always"
+    if not to_stdout or env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR", "0") not in ("", "0"):
+        return True
+    return tty

@@ -288,6 +288,8 @@ def clone_targets(repos_file: Path, cache_dir: Path) -> list[Target]:
 
     # A URL listed twice would be cloned twice into one folder at once: keep the first.
     sources = list(dict.fromkeys(parse_repos_file(repos_file)))
+    # Absolute: git runs inside each clone, where a relative --cache-dir would point elsewhere.
+    cache_dir = Path(os.path.abspath(cache_dir))
     clones = private_dir(private_dir(cache_dir, may_link=True) / "clones", may_link=False)
     with ThreadPoolExecutor(max_workers=CLONE_WORKERS) as pool:
         return list(pool.map(lambda s: _fetch_target(s, clones), sources))

@@ -285,7 +285,7 @@ def test_a_facts_crash_is_svc001_and_the_repo_does_not_drop_out_of_the_organisat
     assert lint(capsys, org, "--select", "ORG001") == (1, [crash], "")
     main(["lint", "--no-cache", org, "--select", "ORG001"])
     out = capsys.readouterr().out.splitlines()
-    assert out[:2] == ["b  " + str(tmp_path / "org" / "b"), (f"  template.yaml  error  SVC001  "
+    assert out[:2] == ["b  " + str(tmp_path / "org" / "b"), (f"  {tmp_path}/org/b/template.yaml  error  SVC001  "
                        f"rule-crashed  {crash[3]}")]
     assert out[-1] == "1 error, 0 warnings, 0 info in 2 repos (1 crash)"
 

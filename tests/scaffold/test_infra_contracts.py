@@ -23,7 +23,7 @@ from tests.scaffold.test_generated_repo_tests import _env
 @dataclass(frozen=True)
 class Mutation:
     name: str
-    replace: str
+    replace: str  # text of template.yaml (once), or "resource:<logical id>" to delete a resource
     with_: str
     # The test of the generated repo that must fail: (pytest name, node test title).
     fails: tuple[str, str]
@@ -62,7 +62,13 @@ MUTATIONS = (
              DLQ_ALARM_DIMENSION, "          Value: !GetAtt Queue.QueueName",
              ("test_every_dead_letter_queue_and_the_api_have_alarms",
               "every dead-letter queue and the API have alarms")),
-    Mutation("API latency alarm removed",
+    Mutation("the publisher's iterator age alarm removed", "resource:PublisherIteratorAgeAlarm", "",
+             ("test_every_dead_letter_queue_and_the_api_have_alarms",
+              "every dead-letter queue and the API have alarms")),
+    Mutation("the events dead-letter queue's alarm removed", "resource:EventsDeadLetterQueueAlarm", "",
+             ("test_every_dead_letter_queue_and_the_api_have_alarms",
+              "every dead-letter queue and the API have alarms")),
+    Mutation("API latency alarm measures something else",
              "      MetricName: Latency\n", "      MetricName: IntegrationLatency\n",
              ("test_every_dead_letter_queue_and_the_api_have_alarms",
               "every dead-letter queue and the API have alarms")),
@@ -92,8 +98,13 @@ def _mutated(repo: Path, mutation: Mutation, tmp_path: Path) -> Path:
     shutil.copytree(repo, copy)
     template = copy / "template.yaml"
     text = template.read_text(encoding="utf-8")
-    assert text.count(mutation.replace) == 1, f"{mutation.replace!r} is not in template.yaml once"
-    template.write_text(text.replace(mutation.replace, mutation.with_), encoding="utf-8")
+    old = mutation.replace
+    if old.startswith("resource:"):
+        # The resource's block: from its logical id to the blank line that ends it.
+        start = text.index(f"\n  {old.removeprefix('resource:')}:\n") + 1
+        old = text[start:text.index("\n\n", start) + 2]
+    assert text.count(old) == 1, f"{old!r} is not in template.yaml once"
+    template.write_text(text.replace(old, mutation.with_), encoding="utf-8")
     return copy
 
 

@@ -33,7 +33,8 @@ SERVICES = [
     ("payments-v2", "team-payments", "payment"),
 ]
 
-RECEIVER_EVENTS_ANCHOR = "              - ReportBatchItemFailures\n"
+# The end of the receiver's queue event (the publisher's stream event ends the same way).
+RECEIVER_EVENTS_ANCHOR = "              - ReportBatchItemFailures\n\n  # The transactional outbox's relay"
 
 
 def consume(root: Path, events: list[tuple[str, str]]) -> None:
@@ -41,7 +42,10 @@ def consume(root: Path, events: list[tuple[str, str]]) -> None:
     manifest = root / "catalog-info.yaml"
     declared = "".join(f"        - source: {s}\n          detailType: {d}\n" for s, d in events)
     text = manifest.read_text(encoding="utf-8")
-    manifest.write_text(text.replace("      consumes: []\n", "      consumes:\n" + declared), encoding="utf-8")
+    if "      consumes: []\n" in text:
+        manifest.write_text(text.replace("      consumes: []\n", "      consumes:\n" + declared), encoding="utf-8")
+    else:  # the workflow's trigger already consumes the service's own event
+        edit(manifest, "      consumes:\n", "      consumes:\n" + declared)
     rules = "".join(
         f"        {s.title()}{d}:\n"
         f"          Type: EventBridgeRule\n"
@@ -51,7 +55,8 @@ def consume(root: Path, events: list[tuple[str, str]]) -> None:
         f"              detail-type: [{d}]\n"
         for s, d in events
     )
-    edit(root / "template.yaml", RECEIVER_EVENTS_ANCHOR, RECEIVER_EVENTS_ANCHOR + rules)
+    first_line = RECEIVER_EVENTS_ANCHOR.split("\n", 1)[0] + "\n"
+    edit(root / "template.yaml", RECEIVER_EVENTS_ANCHOR, first_line + rules + RECEIVER_EVENTS_ANCHOR[len(first_line):])
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -158,7 +158,7 @@ def test_progress_bar_only_for_long_runs_on_a_terminal_outside_ci(
     ("args", "message"),
     [
         (["--ignore", ""], "svc: error: --ignore '' matches no rule: give a code or prefix such as SN001, SN or KMS (`svc rules` lists them)"),
-        (["--select", "KMS2"], "svc: error: --select 'KMS2' matches no rule: give a code or prefix such as SN001, SN or KMS (`svc rules` lists them)"),
+        (["--select", "KMS2"], "svc: error: --select 'KMS2' matches no rule: give a code or prefix such as SN001, SN or KMS (`svc rules` lists them); did you mean KMS002?"),
     ],
 )
 def test_codes_that_match_no_rule_are_usage_errors(

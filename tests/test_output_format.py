@@ -55,7 +55,7 @@ def test_output_and_output_format_together(tmp_path: Path, capsys: pytest.Captur
     assert '"ruleId": "SN001"' in sarif.read_text(encoding="utf-8")
 
 
-FORMATS = "text, json, sarif, junit, github, markdown, html"
+FORMATS = "text, concise, json, sarif, junit, github, markdown, html"
 
 
 def bad_value(value: str) -> str:
@@ -69,8 +69,8 @@ def test_a_bad_value_is_a_one_line_usage_error(
     root = str(repo(tmp_path))
     assert lint(capsys, root, "--output-format", value) == (2, "", bad_value(value))
     assert bad_value("sarif") == (
-        "svc: error: --output-format 'sarif' is not FORMAT:FILE with FORMAT one of text, json, "
-        "sarif, junit, github, markdown, html (e.g. sarif:svc.sarif)\n")
+        "svc: error: --output-format 'sarif' is not FORMAT:FILE with FORMAT one of text, concise, "
+        "json, sarif, junit, github, markdown, html (e.g. sarif:svc.sarif)\n")
 
 
 def test_one_file_for_two_reports_is_refused_before_anything_is_written(

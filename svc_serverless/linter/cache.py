@@ -1,28 +1,31 @@
-"""Per-repo result cache, keyed by content: an unchanged repo is not even parsed again.
+"""svc's cache folder: where it is, that only its user can write it, and the locks that let
+concurrent runs share it.
 
-The key hashes what can change a repo's result: every file's path, size and modification time
-(and every link's target), the svc version, the effective organisation policy and the command
-line options that change findings, and today's date (suppressions expire). Stat, not content:
-statting ~30 files is what makes a warm run over 10,000 repos fit in seconds; an edit that
-keeps size and mtime identical is the price (mtime has nanosecond resolution).
+It holds only the clones of `svc lint --repos` (sources.py). There is no result cache: a
+cached result is a verdict, and whoever can write the folder could forge one to turn a failing
+repo into a passing one. A key that cannot lie (inode and change time as well as size and
+modification time of every file) made warm runs only about 2x faster on the 218-repo corpus
+and about 5x on 10,000 generated repos, and the single-repo CI gate, svc's main use, runs on
+a fresh checkout where no cached result would ever match.
+
+Everything in the folder is treated as hostile: a folder another user can write is refused,
+and a lock file is never opened through a link.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
+import errno
 import os
-from collections.abc import Sequence
-from dataclasses import asdict
+import stat
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
-from svc_serverless import __version__
-from svc_serverless.linter.model import SKIPPED_DIRS
-from svc_serverless.linter.result import RepoResult
-from svc_serverless.linter.rule import Finding, Suppression
+from svc_serverless.errors import SvcError
 
-CACHE_FORMAT = 1
+LOCK_WAIT = 300.0  # seconds a run waits for another run's clone of the same repo
+_POLL = 0.05
 
 
 def default_cache_dir() -> Path:
@@ -30,142 +33,74 @@ def default_cache_dir() -> Path:
     return Path(base) / "svc"
 
 
-def repo_key(root: Path, context: str) -> str:
-    """A digest of the repo's tree (paths, sizes, mtimes, link targets) and the run's context.
+def private_dir(path: Path, *, may_link: bool) -> Path:
+    """`path` as a folder only this user can write, created with mode 0700 when missing.
 
-    This is the whole cost of a warm run, so it is its own tight loop over os.scandir rather
-    than model.scan_tree: no generator, no pathlib, one hash update. It walks the same tree
-    (SKIPPED_DIRS are not entered, links are not followed).
+    `may_link`: the user may point their cache folder elsewhere with a link; the folders svc
+    makes inside it are never links. SvcError for a folder of another user, one the group or
+    others can write (they could swap a clone), or anything that is not a folder.
     """
-    base = str(root)
-    cut = len(base) + 1
-    parts: list[str] = []
-    stack = [base]
-    while stack:
-        folder = stack.pop()
+    way_out = "use --cache-dir DIR with a folder only you can write"
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.stat(path) if may_link else os.lstat(path)
+    except OSError as err:
+        raise SvcError(f"cannot create cache folder {path}: {err.strerror}; {way_out}") from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise SvcError(f"cache folder {path} is not a folder: {way_out}")
+    if info.st_uid != os.geteuid():
+        raise SvcError(f"cache folder {path} belongs to another user: {way_out}")
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise SvcError(f"cache folder {path} can be written by other users "
+                       f"(mode {stat.S_IMODE(info.st_mode):o}): run `chmod go-w {path}` or {way_out}")
+    return path
+
+
+@contextmanager
+def locked(path: Path, *, shared: bool = False, wait: float | None = None) -> Iterator[None]:
+    """Hold an flock on the file at `path` (made if missing) for the `with` block.
+
+    Exclusive to change what the lock guards, shared to read it. TimeoutError after `wait`
+    seconds (default LOCK_WAIT): a run must not hang forever behind a stuck one.
+    """
+    import fcntl
+
+    fd = _open_lock(path)
+    try:
+        operation = (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB
+        deadline = time.monotonic() + (LOCK_WAIT if wait is None else wait)
+        while True:
+            try:
+                fcntl.flock(fd, operation)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise TimeoutError(f"{path} is held by another svc run; "
+                                       "try again when it has finished") from None
+                time.sleep(_POLL)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock, also when the run is killed
+
+
+def _open_lock(path: Path) -> int:
+    """Open (or create, 0600) a regular lock file of ours; a link or anything else found at
+    the path is removed first, never followed (a planted link must not make svc touch its target).
+    """
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    for attempt in range(2):
         try:
-            scan = os.scandir(folder)
-        except OSError:
-            parts.append("E" + folder[cut:])
+            fd = os.open(path, flags, 0o600)
+        except OSError as err:
+            if err.errno != errno.ELOOP or attempt:
+                raise
+            path.unlink()
             continue
-        with scan:
-            for entry in scan:
-                try:
-                    if entry.is_dir(follow_symlinks=False):
-                        # Folders count on their own: an empty new functions/x is a finding.
-                        parts.append("D" + entry.path[cut:])
-                        if entry.name not in SKIPPED_DIRS:
-                            stack.append(entry.path)
-                    elif entry.is_symlink():
-                        parts.append(f"L{entry.path[cut:]}\0{os.readlink(entry.path)}")
-                    else:
-                        stat = entry.stat(follow_symlinks=False)
-                        parts.append(f"F{entry.path[cut:]}\0{stat.st_size}\0{stat.st_mtime_ns}")
-                except OSError:
-                    parts.append("E" + entry.path[cut:])
-    parts.sort()
-    header = f"{CACHE_FORMAT}\0{__version__}\0{context}"
-    # surrogateescape: a file name that is not UTF-8 must change the key, not crash it.
-    text = "\0".join([header, *parts])
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
-
-
-def _finding_to_json(finding: Finding) -> dict[str, Any]:
-    data = asdict(finding)
-    data["suppression"] = asdict(finding.suppression) if finding.suppression else None
-    return data
-
-
-def _finding_from_json(data: dict[str, Any]) -> Finding:
-    suppression = data.pop("suppression", None)
-    return Finding(**data, suppression=Suppression(**suppression) if suppression else None)
-
-
-def result_to_json(result: RepoResult) -> dict[str, Any]:
-    from svc_serverless.linter.facts import facts_to_json
-
-    return {
-        "name": result.name,
-        "path": result.path,
-        "error": result.error,
-        "crashes": result.crashes,
-        "findings": [_finding_to_json(f) for f in result.findings],
-        "facts": facts_to_json(result.facts) if result.facts is not None else None,
-    }
-
-
-def result_from_json(data: dict[str, Any]) -> RepoResult:
-    from svc_serverless.linter.facts import facts_from_json
-
-    return RepoResult(
-        name=data["name"],
-        path=data["path"],
-        error=data["error"],
-        crashes=data["crashes"],
-        findings=tuple(_finding_from_json(dict(f)) for f in data["findings"]),
-        facts=facts_from_json(data["facts"]) if data["facts"] is not None else None,
-        cached=True,
-    )
-
-
-def org_key(results: Sequence[RepoResult], context: str) -> str:
-    """The organisation pass's key: every repo's name, place and content key, in any order."""
-    digest = hashlib.sha256(f"{CACHE_FORMAT}\0{__version__}\0{context}".encode())
-    for name, path, key in sorted((r.name, r.path, r.cache_key) for r in results):
-        digest.update(f"\0{name}\0{path}\0{key}".encode())
-    return digest.hexdigest()
-
-
-class OrgCache:
-    """The last organisation pass per set of repos: `<dir>/org/<key>.json`."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory / "org"
-
-    def get(self, key: str) -> tuple[list[Finding], int] | None:
-        try:
-            data = json.loads((self.directory / f"{key}.json").read_text(encoding="utf-8"))
-            return [_finding_from_json(dict(f)) for f in data["findings"]], int(data["crashes"])
-        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
-            return None
-
-    def put(self, key: str, findings: Sequence[Finding], crashes: int) -> None:
-        data = {"findings": [_finding_to_json(f) for f in findings], "crashes": crashes}
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            for old in self.directory.glob("*.json"):  # one entry per org is enough
-                old.unlink(missing_ok=True)
-            (self.directory / f"{key}.json").write_text(json.dumps(data), encoding="utf-8")
-        except OSError:
-            pass
-
-
-class ResultCache:
-    """One JSON file per repo under `<dir>/results/`, named by the repo's absolute path."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory / "results"
-
-    def _file(self, root: Path) -> Path:
-        name = hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:32]
-        return self.directory / f"{name}.json"
-
-    def get(self, root: Path, key: str) -> RepoResult | None:
-        try:
-            data = json.loads(self._file(root).read_text(encoding="utf-8"))
-            if not isinstance(data, dict) or data.get("key") != key:
-                return None
-            return result_from_json(data["result"])
-        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
-            return None  # a missing or corrupt entry is a miss, never an error
-
-    def put(self, root: Path, key: str, result: RepoResult) -> None:
-        path = self._file(root)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"key": key, "result": result_to_json(result)}),
-                           encoding="utf-8")
-            os.replace(tmp, path)
-        except OSError:
-            pass  # a read-only or full cache folder slows the next run; it must not fail this one
+        info = os.fstat(fd)
+        if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid():
+            return fd
+        os.close(fd)
+        if attempt:
+            break
+        path.unlink()
+    raise OSError(errno.EPERM, f"{path} is not a lock file of this user")

@@ -21,6 +21,7 @@ import yaml
 MAX_NODES = 200_000  # nodes after alias expansion; a real template has a few thousand
 MAX_DEPTH = 100  # nesting; the deepest corpus template is under 20
 MAX_BYTES = 5 * 1024 * 1024  # CloudFormation itself refuses templates over 1 MB
+MAX_DOCUMENTS = 20  # in a multi-document file (a Backstage catalog-info.yaml: a few entities)
 # Longer numbers are refused before conversion: Python refuses to convert decimal integers
 # over 4,300 digits (and would spend quadratic time on them), and a sexagesimal `1:2:3...`
 # multiplies big integers once per part.
@@ -179,7 +180,7 @@ def _at(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _check_size(root: yaml.Node) -> None:
+def _check_size(root: yaml.Node) -> int:
     """Refuse alias bombs, cycles and absurd nesting before constructing anything.
 
     The composer shares aliased nodes, so the document's expanded size is computed over the
@@ -212,7 +213,7 @@ def _check_size(root: yaml.Node) -> None:
         sizes[key] = total
         return total
 
-    size(root, 0)
+    return size(root, 0)
 
 
 def loads(text: str) -> Any:
@@ -231,6 +232,48 @@ def loads(text: str) -> Any:
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         problem = err.problem or err.context or "invalid YAML"
         raise TemplateSyntaxError(problem, line, col) from None
+    except yaml.YAMLError as err:
+        raise TemplateSyntaxError(str(err).splitlines()[0]) from None
+    except RecursionError:
+        raise TemplateSyntaxError(f"document nests deeper than {MAX_DEPTH} levels") from None
+    finally:
+        loader.dispose()
+
+
+def loads_all(text: str) -> list[Any]:
+    """Every document of a multi-document YAML file (`---` between them), marked like `loads`.
+
+    The bounds of one document hold for the whole file: MAX_BYTES of text, MAX_NODES values
+    over all documents together, MAX_DEPTH nesting, and at most MAX_DOCUMENTS documents, so
+    many small documents cannot add up to what one large one may not be. Empty documents are
+    left out. Lines and columns are the file's.
+    """
+    if len(text) > MAX_BYTES:
+        raise TemplateSyntaxError(f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB")
+    loader = _Loader(text)
+    documents: list[Any] = []
+    nodes = count = 0
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                continue
+            count += 1
+            if count > MAX_DOCUMENTS:
+                raise TemplateSyntaxError(f"file holds more than {MAX_DOCUMENTS} YAML documents",
+                                          *_at(node))
+            nodes += _check_size(node)
+            if nodes > MAX_NODES:
+                raise TemplateSyntaxError(f"documents expand to more than {MAX_NODES} values",
+                                          *_at(node))
+            value = loader.construct_document(node)
+            if value is not None:
+                documents.append(value)
+        return documents
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        raise TemplateSyntaxError(err.problem or err.context or "invalid YAML", line, col) from None
     except yaml.YAMLError as err:
         raise TemplateSyntaxError(str(err).splitlines()[0]) from None
     except RecursionError:

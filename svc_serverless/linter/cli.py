@@ -10,7 +10,7 @@ from typing import Any
 
 from svc_serverless.errors import SvcError
 
-FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "html")
+FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "markdown", "html")
 
 
 def register(sub: Any) -> None:
@@ -25,7 +25,8 @@ def register(sub: Any) -> None:
         ),
     )
     lint.add_argument("paths", nargs="*", type=Path,
-                      help="service repos, or folders holding service repos (default: .)")
+                      help="service repos, folders holding service repos, or a repo's template file "
+                           "(default: the repo around the current folder, found upward)")
     lint.add_argument("--repos", type=Path, metavar="FILE",
                       help="file listing git URLs to clone and lint (one per line, or YAML with branches)")
     lint.add_argument("--facts", type=Path, metavar="DIR",
@@ -36,6 +37,14 @@ def register(sub: Any) -> None:
     lint.add_argument("--ignore", action="append", default=[], metavar="CODE",
                       help="do not run these rules (code or prefix); repeatable")
     lint.add_argument("--format", "-f", choices=FORMATS, default="text", help="output format (default: text)")
+    lint.add_argument("--quiet", "-q", action="store_true",
+                      help="print only the findings: no summary, no clean-repo count")
+    lint.add_argument("--statistics", action="store_true",
+                      help="print how many findings each rule has instead of the findings "
+                           "(text and concise formats)")
+    lint.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                      help="colour the text report: auto (default) colours a terminal unless "
+                           "NO_COLOR is set, or anything when FORCE_COLOR is set")
     lint.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE")
     lint.add_argument("--output-format", action="append", default=[], metavar="FORMAT:FILE",
                       help="also write the report in FORMAT to FILE, from the same run "
@@ -48,11 +57,12 @@ def register(sub: Any) -> None:
                       help="findings recorded in FILE are reported as suppressed; only new ones fail")
     lint.add_argument("--write-baseline", type=Path, metavar="FILE",
                       help="record every current finding in FILE (then exit 0)")
-    lint.add_argument("--jobs", "-j", type=int, default=0,
-                      help="worker processes (default: one per CPU; 1 disables the pool)")
+    lint.add_argument("--jobs", "-j", type=jobs_count, default=0, metavar="N",
+                      help="worker processes (default 0: one per CPU; 1 disables the pool)")
     lint.add_argument("--cache-dir", type=Path, metavar="DIR",
-                      help="per-repo result cache and clone cache (default: ~/.cache/svc)")
-    lint.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
+                      help="where --repos keeps its clones between runs (default: ~/.cache/svc)")
+    lint.add_argument("--no-cache", action="store_true",
+                      help="--repos clones into a temporary folder, removed when the run ends")
     lint.add_argument("--fix", action="store_true",
                       help="apply the rules' safe fixes, then report what remains "
                            "(refuses a git tree with uncommitted changes)")
@@ -91,8 +101,16 @@ def register(sub: Any) -> None:
 def _run_lint(args: argparse.Namespace) -> int:
     from svc_serverless.linter.run import LintOptions, run_lint
 
+    if args.statistics and args.format not in ("text", "concise"):
+        raise SvcError(f"--statistics prints a table of counts, not a {args.format} report: "
+                       "use it with --format text or concise (see `svc lint --help`)")
+    paths = tuple(args.paths)
+    if not paths and not (args.repos or args.facts):
+        from svc_serverless.linter.discover import current_folder, default_paths
+
+        paths = default_paths(current_folder())
     options = LintOptions(
-        paths=tuple(args.paths) or ((Path("."),) if not (args.repos or args.facts) else ()),
+        paths=paths,
         repos_file=args.repos,
         facts_dir=args.facts,
         config=args.config,
@@ -109,6 +127,9 @@ def _run_lint(args: argparse.Namespace) -> int:
         cache_dir=args.cache_dir,
         use_cache=not args.no_cache,
         show_settings=args.show_settings,
+        quiet=args.quiet,
+        statistics=args.statistics,
+        color=args.color,
     )
     if args.fix:
         from svc_serverless.fix.apply import FixOptions, run_fix
@@ -118,6 +139,19 @@ def _run_lint(args: argparse.Namespace) -> int:
     if args.unsafe_fixes or args.dry_run or args.allow_dirty:
         raise SvcError("--unsafe-fixes, --dry-run and --allow-dirty go with --fix")
     return run_lint(options)
+
+
+def jobs_count(value: str) -> int:
+    """`--jobs N`: 0 (one per CPU) or a positive whole number; anything else is a usage error."""
+    try:
+        count = int(value, 10)
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a number of worker processes: give 0 (one per CPU) or a "
+            "positive whole number")
+    return count
 
 
 def output_formats(values: list[str], output: Path | None) -> tuple[tuple[str, Path], ...]:

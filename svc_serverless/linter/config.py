@@ -239,8 +239,9 @@ def parse_policy(
 def apply(policy: Policy, data: Mapping[str, Any], *, organisation: bool) -> Policy:
     """Layer a policy file's settings over `policy`.
 
-    `organisation` is True for the `--config` file: only it may set `mandatory`, and a repo
-    layer can neither ignore nor change the severity of a mandatory rule.
+    `organisation` is True for the `--config` file: only it may set `mandatory` (a repo file
+    that tries is refused before this, custom/local.py: SVC005), and a repo layer can neither
+    ignore nor change the severity of a mandatory rule.
     """
     protected = policy.mandatory
     # A repo may not touch a mandatory rule, neither by its code nor through a prefix (KMS).

@@ -28,9 +28,12 @@ CRASH_CODE = rule_crashed.RULE.code
 MAX_CRASH_TEXT = 200  # an exception's text can quote a hostile template at any length
 
 
-def fingerprint(rule: str, repo: str, file: str, path: str, subject: str) -> str:
-    """A finding's identity across edits: no line numbers, and never equal across files."""
-    text = f"{rule}\x1f{repo}\x1f{file}\x1f{path}\x1f{subject}"
+def fingerprint(rule: str, file: str, path: str, subject: str) -> str:
+    """A finding's identity within its repo across edits: no line numbers, never equal across
+    files, and no repo or checkout folder name (a baseline must still match in a checkout
+    named `src`; which repo a finding is in is the baseline's business, not the fingerprint's).
+    """
+    text = f"{rule}\x1f{file}\x1f{path}\x1f{subject}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
@@ -59,7 +62,7 @@ def make_finding(
         name=rule.name,
         severity=severity,
         message=problem.message,
-        fingerprint=fingerprint(rule.code, repo, file, problem.path or file, str(subject)),
+        fingerprint=fingerprint(rule.code, file, problem.path or file, str(subject)),
         path=problem.path,
     )
 

@@ -18,7 +18,7 @@ from svc_serverless.linter.cfnyaml import (
     MarkedStr,
     TemplateSyntaxError,
     load_template_text,
-    loads,
+    loads_all,
     loads_json,
 )
 from svc_serverless.linter.config import Policy
@@ -121,6 +121,8 @@ class LoadedRepo:
     template: Template | None
     manifest: Any = None
     manifest_error: TemplateSyntaxError | None = None
+    # The manifest file's other documents (Backstage entities beside the Component: an API...).
+    manifest_entities: tuple[Any, ...] = ()
     answers: dict[str, Any] | None = None
     policy: Policy = field(default_factory=Policy)
     _texts: dict[str, str | None] = field(default_factory=dict, repr=False)
@@ -264,14 +266,30 @@ def _to_marked(value: Any) -> Any:
     return out
 
 
-def load_manifest(text: str | None) -> tuple[Any, TemplateSyntaxError | None]:
-    """The manifest's value or why it does not parse; (None, None) when there is none to read."""
+def load_manifest(text: str | None) -> tuple[Any, tuple[Any, ...], TemplateSyntaxError | None]:
+    """The manifest's service entity, its other entities, and why it does not parse; (None, (),
+    None) when there is none to read."""
     if text is None:
-        return None, None
+        return None, (), None
     try:
-        return loads(text), None
+        return (*service_entity(loads_all(text)), None)
     except TemplateSyntaxError as error:
-        return None, error
+        return None, (), error
+
+
+def service_entity(documents: list[Any]) -> tuple[Any, tuple[Any, ...]]:
+    """The document that describes the service, and the others.
+
+    Backstage lets one catalog-info.yaml hold several entities (`---` between them), commonly a
+    Component and the API it provides. The service is the `kind: Component` document (the first
+    one: LAY006 reports any other); with none, the first document stands for it, so the schema
+    says what is wrong with it.
+    """
+    if not documents:
+        return None, ()
+    index = next((i for i, d in enumerate(documents)
+                  if isinstance(d, dict) and d.get("kind") == "Component"), 0)
+    return documents[index], tuple(documents[:index] + documents[index + 1:])
 
 
 def load_answers(text: str | None) -> dict[str, Any] | None:
@@ -306,7 +324,7 @@ def load_repo(root: Path, policy: Policy | None = None, name: str | None = None)
     if template_path is not None:
         rel = template_path.name
         template = load_template(root, template_path, unread, texts.get(rel))
-    manifest, manifest_error = load_manifest(texts.get(MANIFEST_NAME))
+    manifest, manifest_entities, manifest_error = load_manifest(texts.get(MANIFEST_NAME))
     name = name or shown(root.name)
     return LoadedRepo(
         name=name,
@@ -316,6 +334,7 @@ def load_repo(root: Path, policy: Policy | None = None, name: str | None = None)
         template=template,
         manifest=manifest,
         manifest_error=manifest_error,
+        manifest_entities=manifest_entities,
         answers=load_answers(texts.get(ANSWERS_PATH)),
         policy=policy or Policy(),
         _texts=texts,

@@ -14,7 +14,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RepoResult:
-    """One linted repo. `error` is set when it could not be read or cloned at all."""
+    """One linted repo. `error` is set when it could not be read or cloned at all.
+
+    `name` is unique within a run (discover.distinct_names) and every finding's `repo` is the
+    name of the repo it is in, so reports group findings by name.
+    """
 
     name: str
     path: str  # as the user gave it or as cloned (absolute for clones)
@@ -22,8 +26,6 @@ class RepoResult:
     error: str | None = None
     facts: Facts | None = None
     crashes: int = 0  # rules that raised on this repo
-    cached: bool = False
-    cache_key: str = ""  # the content key it was cached under ("" when not cached)
 
 
 @dataclass(frozen=True)

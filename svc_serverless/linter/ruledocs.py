@@ -39,6 +39,29 @@ def fix_label(rule: AnyRule) -> str:
     return {"safe": "yes", "unsafe": "unsafe", "partly-unsafe": "yes+"}[rule.fix_safety]  # type: ignore[union-attr]
 
 
+def code_suggestion(value: str, rules: Sequence[AnyRule]) -> str:
+    """`; did you mean SN001?` for a mistyped code or family, or "".
+
+    A code's number is compared as a number first (SN01 and SN0001 mean SN001), then the
+    spelling (KSM001 means KMS001).
+    """
+    import re
+
+    from svc_serverless.errors import did_you_mean
+
+    wanted = value.strip().upper()
+    codes = [rule.code for rule in rules]
+    match = re.fullmatch(r"([A-Z]+)0*(\d+)", wanted)
+    if match:
+        family, number = match.groups()
+        same = [c for c in codes if re.fullmatch(rf"{family}0*{number}", c)]
+        if same:
+            return f"; did you mean {same[0]}?"
+    families = sorted({re.sub(r"\d+$", "", code) for code in codes})
+    # Codes are short: one swapped letter (LYA, KSM) already costs a third of the similarity.
+    return did_you_mean(wanted, codes + families, cutoff=0.6)
+
+
 def rule_page(code_or_name: str, rules: Sequence[AnyRule] | None = None) -> str:
     from svc_serverless.rules import ALL_RULES
 
@@ -47,7 +70,8 @@ def rule_page(code_or_name: str, rules: Sequence[AnyRule] | None = None) -> str:
     rule = next((r for r in shown if r.code.lower() == wanted.lower() or r.name == wanted), None)
     if rule is None:
         known = ", ".join(r.code for r in shown)
-        raise SvcError(f"no rule {code_or_name!r}: run `svc rules` to list them ({known})")
+        hint = code_suggestion(wanted, shown)
+        raise SvcError(f"no rule {code_or_name!r}: run `svc rules` to list them ({known}){hint}")
     fix = fix_label(rule)
     header = f"{rule.code} {rule.name} (default severity: {rule.severity}; tags: {', '.join(rule.tags)}"
     header += f"; --fix: {_FIX_WORDS[fix]})" if fix != "-" else ")"

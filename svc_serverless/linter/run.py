@@ -1,22 +1,35 @@
-"""`svc lint` end to end: sources -> per-repo lint (pool, cache) -> org rules -> baseline -> report.
+"""`svc lint` end to end: sources -> per-repo lint (pool) -> names -> org rules -> baseline -> report.
 
 Each stage is a plain function over plain records, so the CLI only builds LintOptions and
-returns what `run_lint` returns (the exit code).
+returns what `run_lint` returns (the exit code). Every repo is linted afresh on every run: there
+is no result cache (linter/cache.py says why).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from svc_serverless.errors import SvcError
 from svc_serverless.linter.config import Policy
-from svc_serverless.linter.discover import Target, current_folder, find_repos
+from svc_serverless.linter.discover import (
+    Target,
+    current_folder,
+    distinct_names,
+    find_repos,
+    repo_place,
+    unique_targets,
+)
 from svc_serverless.linter.result import LintResult, RepoResult
 from svc_serverless.linter.rule import AnyRule, Finding
+
+if TYPE_CHECKING:
+    from svc_serverless.linter.custom.organisation import Organisation
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
 POOL_THRESHOLD = 4  # below this many repos a process pool costs more than it saves
@@ -39,9 +52,12 @@ class LintOptions:
     baseline: Path | None = None
     write_baseline: Path | None = None
     jobs: int = 0
-    cache_dir: Path | None = None
-    use_cache: bool = True
+    cache_dir: Path | None = None  # where --repos clones are kept between runs
+    use_cache: bool = True  # False: clone into a temporary folder, removed when the run ends
     show_settings: bool = False
+    quiet: bool = False  # only the findings (human formats)
+    statistics: bool = False  # counts per rule in place of the text/concise report
+    color: str = "auto"  # auto, always, never
 
 
 @dataclass(frozen=True)
@@ -53,8 +69,6 @@ class _Job:
     select: tuple[str, ...]
     ignore: tuple[str, ...]
     no_suppressions: bool
-    cache_dir: Path | None
-    context: str
 
 
 def organisation_policy(config: Path | None) -> Policy:
@@ -64,32 +78,33 @@ def organisation_policy(config: Path | None) -> Policy:
 
 
 def lint_job(job: _Job) -> RepoResult:
-    """Lint one repo, through the cache when one is given. Runs in a worker process."""
+    """Lint one repo. Runs in a worker process."""
+    target = job.target
+    name = target.name or target.root.name
+    if target.error is not None:
+        return RepoResult(name=name, path=target.display, error=target.error)
+    if target.lock is None:
+        return _lint_target(job)
+    from svc_serverless.linter.cache import locked
+
+    # A clone is read under a shared lock: another run may fetch into it, but not mid-read.
+    try:
+        with locked(target.lock, shared=True):
+            return _lint_target(job)
+    except OSError as err:  # TimeoutError included
+        return RepoResult(name=name, path=target.display,
+                          error=f"cannot read the clone of {target.display}: {err}")
+
+
+def _lint_target(job: _Job) -> RepoResult:
     from svc_serverless.linter.custom.ruleset import ruleset
     from svc_serverless.linter.engine import lint_repo
 
-    target = job.target
-    if target.error is not None:
-        return RepoResult(name=target.name or target.root.name, path=target.display, error=target.error)
-    cache = key = None
-    if job.cache_dir is not None:
-        from svc_serverless.linter.cache import ResultCache, repo_key
-
-        cache = ResultCache(job.cache_dir)
-        key = repo_key(target.root, job.context)
-        hit = cache.get(target.root, key)
-        if hit is not None:
-            return replace(hit, path=target.display, cache_key=key)
-    result = lint_repo(
-        target.root, job.policy, ruleset(job.policy.custom).repo_rules,
+    return lint_repo(
+        job.target.root, job.policy, ruleset(job.policy.custom).repo_rules,
         no_suppressions=job.no_suppressions, cli_select=job.select, cli_ignore=job.ignore,
-        display_path=target.display, name=target.name,
+        display_path=job.target.display, name=job.target.name,
     )
-    # A crash may be the runner's (memory, a file read mid-write): try again next run.
-    if cache is not None and key is not None and result.error is None and not result.crashes:
-        cache.put(target.root, key, result)
-        result = replace(result, cache_key=key)
-    return result
 
 
 def _worker_count(requested: int, jobs: int) -> int:
@@ -138,15 +153,16 @@ def run_jobs(jobs: Sequence[_Job], workers: int) -> list[RepoResult]:
             progress.stop()
 
 
-def collect_targets(options: LintOptions, cwd: Path) -> list[Target]:
+def collect_targets(options: LintOptions, cwd: Path, clones: Path | None = None) -> list[Target]:
+    """Every repo named, each once; `clones` is where --repos clones go (default: the cache)."""
     targets: list[Target] = []
     for path in options.paths:
         targets.extend(find_repos(path, cwd))
     if options.repos_file is not None:
         from svc_serverless.linter.sources import clone_targets
 
-        targets.extend(clone_targets(options.repos_file, _cache_dir(options), cwd))
-    return targets
+        targets.extend(clone_targets(options.repos_file, clones or _cache_dir(options)))
+    return unique_targets(targets)
 
 
 def _cache_dir(options: LintOptions) -> Path:
@@ -155,62 +171,47 @@ def _cache_dir(options: LintOptions) -> Path:
     return options.cache_dir or default_cache_dir()
 
 
-def _context(options: LintOptions, policy: Policy) -> str:
-    """What besides the repo's files changes its result (part of the cache key)."""
-    from datetime import date
+@contextmanager
+def clone_folder(options: LintOptions) -> Iterator[Path | None]:
+    """Where this run's clones go (None without --repos): the cache folder, or with --no-cache
+    a temporary folder removed when the run ends."""
+    if options.repos_file is None or options.use_cache:
+        yield None if options.repos_file is None else _cache_dir(options)
+        return
+    import tempfile
 
-    return repr((policy, options.select, options.ignore, options.no_suppressions,
-                 date.today().isoformat()))
+    with tempfile.TemporaryDirectory(prefix="svc-clones-") as folder:
+        yield Path(folder)
 
 
-def lint_repos(options: LintOptions, policy: Policy, cwd: Path) -> list[RepoResult]:
-    targets = collect_targets(options, cwd)
+def lint_repos(
+    options: LintOptions, policy: Policy, cwd: Path, clones: Path | None = None
+) -> list[RepoResult]:
+    targets = collect_targets(options, cwd, clones)
     if not targets and options.facts_dir is None:
         raise SvcError("nothing to lint: give a repo path, --repos FILE or --facts DIR")
     if options.repos_file is None and targets and all(t.error for t in targets):
         # Only bad paths on the command line: a usage error, not a lint result.
         raise SvcError("; ".join(t.error or "" for t in targets))
-    cache_dir = _cache_dir(options) if options.use_cache else None
-    context = _context(options, policy)
-    jobs = [
-        _Job(t, policy, options.select, options.ignore, options.no_suppressions, cache_dir, context)
-        for t in targets
-    ]
+    jobs = [_Job(t, policy, options.select, options.ignore, options.no_suppressions) for t in targets]
     return run_jobs(jobs, _worker_count(options.jobs, len(jobs)))
 
 
-def org_findings(
-    results: Sequence[RepoResult], policy: Policy, cache_dir: Path | None = None
-) -> tuple[list[Finding], int]:
-    """The organisation rules over every repo's facts (each rule says how many repos it needs).
-
-    The org pass is a pure function of every repo's facts, the policy and svc's version, so when
-    every repo came with a content key and none changed, the last pass's findings are reused.
-    """
+def org_findings(results: Sequence[RepoResult], policy: Policy) -> tuple[list[Finding], int]:
+    """The organisation rules over every repo's facts (each rule says how many repos it needs)."""
     import gc
 
     from svc_serverless.linter.custom.ruleset import ruleset
     from svc_serverless.linter.engine import run_org_rules
     from svc_serverless.rules import find_rule
 
-    org_cache = key = None
-    if cache_dir is not None and results and all(r.cache_key for r in results):
-        from svc_serverless.linter.cache import OrgCache, org_key
-
-        org_cache, key = OrgCache(cache_dir), org_key(results, repr(policy))
-        hit = org_cache.get(key)
-        if hit is not None:
-            return hit
     facts = [r.facts for r in results if r.facts is not None]
     # Everything loaded so far lives until exit: stop the collector rescanning it (a third of
     # the org pass on 10,000 repos).
     gc.freeze()
     crash_rule = find_rule("SVC001")
     org_rules = ruleset(policy.custom).org_rules
-    findings, crashes = run_org_rules(facts, org_rules, policy, crash_rule)  # type: ignore[arg-type]
-    if org_cache is not None and key is not None:
-        org_cache.put(key, findings, crashes)
-    return findings, crashes
+    return run_org_rules(facts, org_rules, policy, crash_rule)  # type: ignore[arg-type]
 
 
 def check_codes(
@@ -224,6 +225,7 @@ def check_codes(
     prefix such as S that covers it) is refused.
     """
     from svc_serverless.linter.config import engine_override, touches_engine
+    from svc_serverless.linter.ruledocs import code_suggestion
     from svc_serverless.rules import ALL_RULES
 
     known = ALL_RULES if rules is None else rules
@@ -231,8 +233,9 @@ def check_codes(
     for code in codes:
         wanted = code.strip().upper()
         if not wanted or not any(rule.code.startswith(wanted) for rule in known):
+            hint = code_suggestion(wanted, known) if wanted else ""
             raise SvcError(f"{flag} {code!r} matches no rule: give a code or prefix such as "
-                           "SN001, SN or KMS (`svc rules` lists them)")
+                           f"SN001, SN or KMS (`svc rules` lists them){hint}")
         if flag == "--ignore" and touches_engine(wanted):
             raise SvcError(engine_override(f"--ignore {code!r}", wanted))
         checked.append(wanted)
@@ -240,7 +243,6 @@ def check_codes(
 
 
 def run_lint(options: LintOptions) -> int:
-    from svc_serverless.linter.config import with_cli
     from svc_serverless.linter.custom.organisation import load_organisation
 
     organisation = load_organisation(options.config)
@@ -248,12 +250,22 @@ def run_lint(options: LintOptions) -> int:
     options = replace(options, select=check_codes("--select", options.select, known),
                       ignore=check_codes("--ignore", options.ignore, known))
     cwd = current_folder()  # a deleted working folder must not end the run
-    policy = organisation.policy
-    if options.show_settings:
-        from svc_serverless.linter.custom.settings import print_settings
+    with clone_folder(options) as clones:
+        if options.show_settings:
+            from svc_serverless.linter.custom.settings import print_settings
 
-        return print_settings(options, organisation, collect_targets(options, cwd))
-    results = lint_repos(options, policy, cwd) if (options.paths or options.repos_file) else []
+            return print_settings(options, organisation, collect_targets(options, cwd, clones))
+        return _lint_and_report(options, organisation, cwd, clones)
+
+
+def _lint_and_report(
+    options: LintOptions, organisation: Organisation, cwd: Path, clones: Path | None
+) -> int:
+    from svc_serverless.linter.config import with_cli
+
+    policy = organisation.policy
+    known = organisation.rules.all_rules
+    results = lint_repos(options, policy, cwd, clones) if (options.paths or options.repos_file) else []
     if options.facts_dir is not None:
         from svc_serverless.linter.facts import results_from_facts_dir
 
@@ -263,10 +275,9 @@ def run_lint(options: LintOptions) -> int:
             r for r in results_from_facts_dir(options.facts_dir, cwd)
             if r.facts is None or (r.facts.service, r.facts.folder) not in live
         ]
-    org, org_crashes = org_findings(
-        results, with_cli(policy, options.select, options.ignore),
-        _cache_dir(options) if options.use_cache and options.facts_dir is None else None,
-    )
+    # Names are made unique before the organisation rules, which report by name.
+    results = distinct_names(results)
+    org, org_crashes = org_findings(results, with_cli(policy, options.select, options.ignore))
     findings = sorted([f for r in results for f in r.findings] + org)
     waivers: list[object] = []
     if organisation.waivers:
@@ -277,16 +288,19 @@ def run_lint(options: LintOptions) -> int:
         findings, waivers = apply_waivers(  # type: ignore[assignment]
             findings, organisation.waivers, (r.name for r in results), date.today(),
             enabled=not options.no_suppressions)
+    places = {r.name: repo_place(r.path) for r in results}
     if options.baseline is not None:
         from svc_serverless.linter.baseline import apply_baseline, read_baseline
 
-        findings = apply_baseline(findings, read_baseline(options.baseline), options.baseline.name,
+        findings = apply_baseline(findings, read_baseline(options.baseline), places,
                                   policy.is_mandatory)
     if options.write_baseline is not None:
         from svc_serverless.linter.baseline import write_baseline
 
-        count = write_baseline(options.write_baseline, findings)
-        print(f"svc: wrote {count} findings to baseline {options.write_baseline}", file=sys.stderr)
+        count = write_baseline(options.write_baseline, findings, places)
+        if not options.quiet:
+            print(f"svc: wrote {count} findings to baseline {options.write_baseline}",
+                  file=sys.stderr)
         return EXIT_OK
     result = LintResult(
         repos=tuple(results), findings=tuple(findings), org_crashes=org_crashes,
@@ -306,12 +320,12 @@ def write_report(result: LintResult, options: LintOptions) -> None:
     """
     from svc_serverless.linter.report import render
 
-    to_terminal = options.output is None and sys.stdout.isatty()
-    color = to_terminal and not os.environ.get("NO_COLOR")
+    color = wants_color(options.color, options.output is None, sys.stdout.isatty(), os.environ)
+    main_format = "statistics" if options.statistics else options.output_format
     reports: list[tuple[Path | None, str]] = [
         (path, render(fmt, result)) for fmt, path in options.outputs
     ]
-    reports.append((options.output, render(options.output_format, result, color=color)))
+    reports.append((options.output, render(main_format, result, color=color, quiet=options.quiet)))
     for path, text in reports:
         if path is None:
             sys.stdout.write(text)
@@ -320,3 +334,18 @@ def write_report(result: LintResult, options: LintOptions) -> None:
             path.write_text(text, encoding="utf-8")
         except OSError as err:
             raise SvcError(f"cannot write report to {path}: {err.strerror}") from None
+
+
+def wants_color(choice: str, to_stdout: bool, tty: bool, env: Mapping[str, str]) -> bool:
+    """`--color` wins; with `auto`, NO_COLOR wins over FORCE_COLOR, which wins over the tty test.
+
+    Only the report on stdout is coloured automatically: a file is read later, elsewhere.
+    FORCE_COLOR=0 is the common "do not force" spelling, so it forces nothing.
+    """
+    if choice != "auto":
+        return choice == "always"
+    if not to_stdout or env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR", "0") not in ("", "0"):
+        return True
+    return tty

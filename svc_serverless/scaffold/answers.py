@@ -193,6 +193,10 @@ DATA_CHECKS: Mapping[str, Callable[[str], str]] = {
     "memory_size": check_int("memory_size", 128, 10240),
     "timeout": check_int("timeout", 1, 900),
     "log_retention_days": check_log_retention,
+    # Lambda refuses reserved concurrency that leaves the account fewer than 100 unreserved.
+    "reserved_concurrency": check_int("reserved_concurrency", 1, 900),
+    # Lambda's range for an SQS source's ScalingConfig.MaximumConcurrency.
+    "queue_max_concurrency": check_int("queue_max_concurrency", 2, 1000),
 }
 
 
@@ -226,4 +230,16 @@ def check_data(data: Mapping[str, str], variables: Mapping[str, object]) -> dict
             checked[key] = Choices(key, tuple(str(choice) for choice in default)).check(value)
         else:
             checked[key] = DATA_CHECKS.get(key, check_safe_text(key))(value)
+    _check_queue_concurrency(checked, variables)
     return checked
+
+
+def _check_queue_concurrency(checked: Mapping[str, Answer], variables: Mapping[str, object]) -> None:
+    """The queue may not drive the receiver past its reserved concurrency: Lambda would throttle
+    the extra invocations and the messages would bounce back to the queue."""
+    queue = int(str(checked.get("queue_max_concurrency", variables["queue_max_concurrency"])))
+    reserved = int(str(checked.get("reserved_concurrency", variables["reserved_concurrency"])))
+    if queue > reserved:
+        raise SvcError(f"invalid queue max concurrency {queue}: it must not exceed the reserved "
+                       f"concurrency {reserved}; lower queue_max_concurrency or raise "
+                       "reserved_concurrency")

@@ -27,7 +27,8 @@ def register(sub: Any) -> None:
     new.add_argument("name", help="service name: lower-case kebab-case, 3-40 characters, e.g. billing")
     new.add_argument("--owner", help="owning team (required), e.g. team-billing")
     new.add_argument("--description", help="one-line description of the service")
-    new.add_argument("--runtime", choices=("python3.13", "python3.12", "nodejs22.x"),
+    new.add_argument("--runtime", choices=("python3.13", "python3.14", "python3.12",
+                                              "nodejs22.x", "nodejs24.x"),
                      help="Lambda runtime (default: python3.13)")
     new.add_argument("--architecture", choices=("arm64", "x86_64"), help="Lambda architecture (default: arm64)")
     new.add_argument("--ci", choices=("github", "gitlab", "codebuild", "none"),

@@ -31,14 +31,16 @@ def test_problems_become_findings_at_the_node_and_a_crash_is_one_finding(make_re
     assert result.findings[1].message == "imports payments-Table"
 
 
-def test_fingerprints_ignore_lines_but_not_files(make_repo: Callable[..., Path]) -> None:
-    first = lint_repo(make_repo({"template.yaml": TEMPLATE}, "a"), Policy(select=("TST001",)), TEST_RULES)
-    shifted = lint_repo(make_repo({"template.yaml": "# moved\n\n" + TEMPLATE}, "a2"),
-                        Policy(select=("TST001",)), TEST_RULES)
+def test_fingerprints_ignore_lines_and_folder_names_but_not_files(make_repo: Callable[..., Path]) -> None:
+    policy = Policy(select=("TST001",))
+    first = lint_repo(make_repo({"template.yaml": TEMPLATE}, "billing"), policy, TEST_RULES)
+    # The same repo checked out as `src` (CodeBuild's folder), lines moved down.
+    shifted = lint_repo(make_repo({"template.yaml": "# moved\n\n" + TEMPLATE}, "src"), policy, TEST_RULES)
+    other_file = lint_repo(make_repo({"template.yml": TEMPLATE}, "orders"), policy, TEST_RULES)
     assert [f.line for f in shifted.findings] == [9, 10]
-    # Same repo name is needed for equal fingerprints: a2's repo differs, so compare within a.
     assert first.findings[0].fingerprint != first.findings[1].fingerprint
-    assert [f.fingerprint for f in first.findings] != [f.fingerprint for f in shifted.findings]
+    assert [f.fingerprint for f in first.findings] == [f.fingerprint for f in shifted.findings]
+    assert {f.fingerprint for f in first.findings}.isdisjoint(f.fingerprint for f in other_file.findings)
 
 
 def test_fingerprint_is_stable_when_lines_move(make_repo: Callable[..., Path]) -> None:

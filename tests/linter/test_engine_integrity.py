@@ -13,9 +13,9 @@ import pytest
 from svc_serverless.cli import main
 from svc_serverless.linter import engine
 from svc_serverless.linter import facts as facts_module
-from svc_serverless.linter.baseline import apply_baseline
+from svc_serverless.linter.baseline import Baseline, apply_baseline
 from svc_serverless.linter.config import Policy
-from svc_serverless.linter.facts import decode_json
+from svc_serverless.linter.facts import decode_json, events, published, values
 from svc_serverless.linter.model import LoadedRepo
 from svc_serverless.linter.rule import Finding
 from svc_serverless.rules.engine import RULES as ENGINE_RULES
@@ -199,8 +199,8 @@ def test_a_baseline_neither_records_nor_accepts_engine_findings(
     main(["lint", "--no-cache", str(root), "-f", "json"])
     fingerprint = next(f["fingerprint"] for f in json.loads(capsys.readouterr().out)["findings"]
                        if f["rule"] == "SVC002")
-    baseline.write_text(json.dumps({"version": 1, "findings": [
-        {"fingerprint": fingerprint, "rule": "SVC002", "repo": "broken", "file": "template.yaml"},
+    baseline.write_text(json.dumps({"version": 2, "single_repo": True, "findings": [
+        {"repo": "broken", "fingerprint": fingerprint, "rule": "SVC002", "file": "template.yaml"},
     ]}), encoding="utf-8")
     assert lint(capsys, str(root), "--select", "SN001", "--baseline", str(baseline)) == (
         1, [UNPARSEABLE], ""
@@ -213,7 +213,8 @@ def test_protection_covers_every_svc_code_not_a_list_of_five() -> None:
     assert (policy.enabled("SVC006"), policy.severity_of("SVC006", "warning")) == (True, "error")
     assert (policy.enabled("SN002"), policy.severity_of("SN002", "error")) == (False, "info")
     new = Finding("r", "f", 1, 1, "SVC006", "new-engine-rule", "error", "m", "fp")
-    assert apply_baseline([new], frozenset({"fp"}), "b.json") == [new]
+    accepted = Baseline("b.json", single_repo=True, entries=frozenset({("r", "fp")}))
+    assert apply_baseline([new], accepted, {"r": "r"}) == [new]
     assert all(rule.code.startswith("SVC") and rule.severity == "error" for rule in ENGINE_RULES)
 
 
@@ -277,14 +278,14 @@ def test_a_facts_crash_is_svc001_and_the_repo_does_not_drop_out_of_the_organisat
     def recursion(text: str) -> Any:  # what json.loads raised on 100,000 `[` before the bound
         raise RecursionError("maximum recursion depth exceeded while decoding a JSON array")
 
-    monkeypatch.setattr(facts_module, "decode_json", recursion)
+    monkeypatch.setattr(events, "decode_json", recursion)
     crash = ("SVC001", "template.yaml", 0, ("svc crashed while extracting facts from this repo: "
              "RecursionError: maximum recursion depth exceeded while decoding a JSON array; the "
              "organisation rules could not check it"))
     assert lint(capsys, org, "--select", "ORG001") == (1, [crash], "")
     main(["lint", "--no-cache", org, "--select", "ORG001"])
     out = capsys.readouterr().out.splitlines()
-    assert out[:2] == ["b  " + str(tmp_path / "org" / "b"), (f"  template.yaml  error  SVC001  "
+    assert out[:2] == ["b  " + str(tmp_path / "org" / "b"), (f"  {tmp_path}/org/b/template.yaml  error  SVC001  "
                        f"rule-crashed  {crash[3]}")]
     assert out[-1] == "1 error, 0 warnings, 0 info in 2 repos (1 crash)"
 
@@ -306,7 +307,7 @@ def test_svc_facts_on_a_crash_is_a_one_line_error_and_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = write(tmp_path / "billing", {"template.yaml": IMPORT})
-    monkeypatch.setattr(facts_module, "read_facts", boom)
+    monkeypatch.setattr(published, "read_facts", boom)
     out = tmp_path / "facts.json"
     assert (main(["facts", str(root), "-o", str(out)]), capsys.readouterr().err) == (2, (
         f"svc: error: svc crashed while extracting the facts of {root}: RuntimeError: boom; "
@@ -424,7 +425,7 @@ def test_decode_json_refuses_what_the_loader_refuses(text: str, reason: str) -> 
 def test_decode_json_reads_up_to_the_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     assert decode_json("[" * 100 + "]" * 100) is not None
     assert decode_json('{"source": ["orders"]}') == {"source": ["orders"]}
-    monkeypatch.setattr(facts_module, "MAX_BYTES", 2 * 1024 * 1024)
+    monkeypatch.setattr(values, "MAX_BYTES", 2 * 1024 * 1024)
     with pytest.raises(ValueError, match="^it is larger than 2 MiB$"):
         decode_json(" " * (2 * 1024 * 1024 + 1))
 

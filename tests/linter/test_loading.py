@@ -193,3 +193,28 @@ def test_a_repo_too_large_to_read_whole_is_reported_not_passed(
         write(root, f"vendor/f{index}.txt", b"x")
     result = lint_repo(root, Policy(select=("SVC",)), TEST_RULES, display_path="svc")
     assert result.error == "svc has more than 3 files: svc read only part of it (vendored dependencies or build output?)"
+
+
+def test_a_multi_document_manifest_keeps_every_bound_over_the_whole_file(tmp_path: Path) -> None:
+    from svc_serverless.linter.cfnyaml import MAX_NODES
+
+    # Each document is under the bound alone; together they are over it.
+    per_document = MAX_NODES // 4
+    document = "[" + ", ".join(["x"] * (per_document - 1)) + "]\n"
+    root = write(tmp_path / "svc", "template.yaml", b"Resources: {}\n")
+    write(root, "catalog-info.yaml", ("---\n".join([document] * 5)).encode())
+    repo = load_repo(root)
+    assert repo.manifest is None
+    assert repo.manifest_error is not None
+    assert (repo.manifest_error.message, repo.manifest_error.line) == (
+        f"documents expand to more than {MAX_NODES} values", 9)
+
+
+def test_the_service_is_the_component_document_wherever_it_is(tmp_path: Path) -> None:
+    root = write(tmp_path / "folder", "template.yaml", b"Resources: {}\n")
+    write(root, "catalog-info.yaml", (
+        b"apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {name: orders-api}\n---\n"
+        b"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: orders}\n"))
+    repo = load_repo(root)
+    assert (repo.service, repo.manifest["kind"], repo.manifest.line) == ("orders", "Component", 5)
+    assert [(e["kind"], e.line) for e in repo.manifest_entities] == [("API", 1)]

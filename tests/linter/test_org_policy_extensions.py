@@ -318,3 +318,21 @@ def test_show_settings_names_the_layer_behind_each_setting(
     assert table["LAY002"].startswith("  LAY002   yes (built-in)         info (repo policy)")
     assert table["LAY005"].startswith("  LAY005   yes (built-in)         warning (org policy)")
     assert table["LAY008"].startswith("  LAY008   no (repo policy)       warning (built-in)")
+
+
+@pytest.mark.parametrize(("key", "why"), [
+    ("mandatory", ("rules are made mandatory only in the organisation policy (a repo cannot bind "
+                  "itself, and would only seem to)")),
+    ("plugins", "plugins are loaded only from the organisation policy"),
+])
+def test_a_repo_policy_cannot_hold_organisation_only_keys(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], key: str, why: str
+) -> None:
+    text = f"version: 1\nignore: [LAY007]\n{key}: [KMS]\n"
+    repo = write(tmp_path / "billing", {"template.yaml": TEMPLATE, ".svc/policy.yaml": text})
+    _, findings, _ = lint(capsys, str(repo))
+    assert [(f["rule"], f["file"], f["message"]) for f in findings if f["rule"] == "SVC005"] == [
+        ("SVC005", ".svc/policy.yaml", f".svc/policy.yaml:3: {why}: remove {key} from .svc/policy.yaml"),
+    ]
+    # The whole repo policy is set aside, as for any invalid one: its ignore does not apply.
+    assert [f["rule"] for f in findings if f["rule"] == "LAY007"] == ["LAY007"]

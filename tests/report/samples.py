@@ -85,7 +85,7 @@ def mixed() -> LintResult:
             RepoResult("orders", "services/orders", findings=orders),
             RepoResult("payments", "services/payments", findings=payments),
             RepoResult("legacy", "services/legacy", error=UNREADABLE),
-            RepoResult("users", "services/users", cached=True),
+            RepoResult("users", "services/users"),
         ),
         findings=tuple(sorted(orders + payments)),
         fail_on="warning",

@@ -3,9 +3,9 @@ no control character and no workflow command."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
-import git
 import pytest
 
 from svc_serverless.cli import main
@@ -39,7 +39,8 @@ def test_an_error_line_stays_one_line_and_commands_nothing(
 
 def _clone_fails(url: str, stderr: str, monkeypatch: pytest.MonkeyPatch) -> None:
     def fetch(source: sources.RepoSource, clones: Path) -> Path:
-        raise git.GitCommandError(["git", "clone", source.url], 128, stderr=stderr)
+        # Clones run `git` directly: its failures are CalledProcessError with git's stderr.
+        raise subprocess.CalledProcessError(128, ["git", "fetch", source.url], stderr=stderr)
 
     monkeypatch.setattr(sources, "fetch", fetch)
 
@@ -52,7 +53,7 @@ def test_a_clone_error_that_echoes_the_url_is_redacted(
                  monkeypatch)
     repos = tmp_path / "repos.txt"
     repos.write_text(f"{url} main\n", encoding="utf-8")
-    (target,) = sources.clone_targets(repos, tmp_path / "cache", tmp_path)
+    (target,) = sources.clone_targets(repos, tmp_path / "cache")
     clean = "https://***@github.com/acme/billing.git"
     assert (target.name, target.display, target.error) == (
         "billing",
@@ -67,7 +68,7 @@ def test_a_token_in_the_query_names_nothing(tmp_path: Path, monkeypatch: pytest.
     _clone_fails(url, "fatal: Authentication failed for " + url, monkeypatch)
     repos = tmp_path / "repos.txt"
     repos.write_text(f"{url}\n", encoding="utf-8")
-    (target,) = sources.clone_targets(repos, tmp_path / "cache", tmp_path)
+    (target,) = sources.clone_targets(repos, tmp_path / "cache")
     clean = "https://gitlab.example/acme/billing.git?private_token=***"
     assert (target.name, target.display, target.error) == (
         "billing", clean, f"cannot clone {clean}: fatal: Authentication failed for {clean}",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
-from svc_serverless.linter.facts import Api, Event, Facts, Loc, Name, exact
+from svc_serverless.linter.facts import ANY_VALUE, Api, Event, Facts, Loc, Name, exact
 from svc_serverless.linter.report.graph import API, EVENT, GraphEdge, Node, build, service_graph
 from svc_serverless.linter.report.markdown import mermaid_section, mermaid_text, render
 from svc_serverless.linter.result import LintResult, RepoResult
@@ -77,6 +77,17 @@ def test_edges_follow_events_and_calls_with_every_label_and_mark_cycles() -> Non
         GraphEdge("payments", "mailer", EVENT, ("payments/PaymentTaken",), False),
         GraphEdge("payments", "orders", EVENT, ("payments/PaymentTaken",), True),
         GraphEdge("shop", "payments", API, ("payments-api",), False),
+    )
+
+
+def test_internal_events_and_unknown_producers_draw_no_edge() -> None:
+    # orders mirrors PaymentTaken on its own bus; a pipe of unknown source could produce
+    # anything: neither is a dependency between services.
+    mirrored = replace(ORDERS, consumes=(replace(event("payments", "PaymentTaken"), bus="Bus"),))
+    pipe = Facts("legacy", publishes=(Event(ANY_VALUE, ANY_VALUE, AT, origin="template"),))
+    assert build((mirrored, PAYMENTS, pipe)).edges == (
+        GraphEdge("orders", "payments", EVENT,
+                  ("orders/OrderCancelled", "orders/OrderPlaced"), False),
     )
 
 

@@ -85,7 +85,8 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     bare = _bare_repo(root / "remote")
     (root / "repos.txt").write_text(
         f"file://x-access-token:{TOKEN}@{bare}\n"  # clones: git ignores the user on file://
-        f"{bare.as_uri()}?token=s3cr3tpass\n"  # fails, and git's error quotes the path
+        # Another repo (a namesake would be named by its URL): fails, and git's error quotes it.
+        f"{(bare.parent / 'ledger.git').as_uri()}?token=s3cr3tpass\n"
         "file://user:hunter2@/nowhere/shipping.git\n",
         encoding="utf-8",
     )
@@ -149,28 +150,29 @@ def test_no_credential_reaches_the_output(
 def test_text_lines(workspace: Path, outputs: dict[str, tuple[int, str, str]]) -> None:
     lines = outputs["text"][1].splitlines()
     bare = workspace / "remote" / "billing.git"
+    ledger = workspace / "remote" / "ledger.git"
     folder = f"::add-mask::fold {SPELLED} ::add-mask::line2"
     link = "::add-mask::link ##vso\\[task.setvariable]l \\x1b[31m\\u202e"
     assert [line for line in lines if not line.startswith("  ") and line] == [
         f":\\{folder[1:]}  org/{folder}",
         "orders  org/orders",
         f"billing  file://***@{bare}",
-        f"billing  {bare.as_uri()}?token=***",
+        f"ledger  {ledger.as_uri()}?token=***",
         "shipping  file://***@/nowhere/shipping.git",
         "35 errors, 6 warnings, 0 info in 5 repos (2 repos could not be read)",
     ]
-    assert (f"  :\\{link[1:]}  error  SN010  no-symlink-out-of-repo  symlink {link} -> /etc/passwd "
+    assert (f"  org/{folder}/{link}  error  SN010  no-symlink-out-of-repo  symlink {link} -> /etc/passwd "
             "is an absolute path: builds that follow it ship files this repo does not own; copy "
             "them into the repo or depend on a published package") in lines
-    assert ("  catalog-info.yaml:1:144  error  ORG003  consumed-event-has-producer  consumes "
+    assert (f"  org/{folder}/catalog-info.yaml:1:144  error  ORG003  consumed-event-has-producer  consumes "
             f"orders/##vso\\[task.setvariable]dt ::add-mask::dt {SPELLED}, which no service in the "
             "organisation publishes: check the source and detail-type against the producer's "
             "catalog-info.yaml") in lines
-    assert (f"  functions/::add-mask::fn {SPELLED}  warning  LAY002  unused-folder  folder "
+    assert (f"  org/{folder}/functions/::add-mask::fn {SPELLED}  warning  LAY002  unused-folder  folder "
             f"functions/::add-mask::fn {SPELLED}/ is not used by any function of template.yaml: "
             "delete it, or point a function's CodeUri at it") in lines
     assert [line for line in lines if "could not be read:" in line] == [
-        (f"  could not be read: cannot clone {bare.as_uri()}?token=***: fatal: '{bare}?token=***' "
+        (f"  could not be read: cannot clone {ledger.as_uri()}?token=***: fatal: '{ledger}?token=***' "
          "does not appear to be a git repository"),
         ("  could not be read: cannot clone file://***@/nowhere/shipping.git: fatal: "
          "'/nowhere/shipping.git' does not appear to be a git repository"),
@@ -179,7 +181,7 @@ def test_text_lines(workspace: Path, outputs: dict[str, tuple[int, str, str]]) -
 
 def test_github_lines(workspace: Path, outputs: dict[str, tuple[int, str, str]]) -> None:
     lines = outputs["github"][1].splitlines()
-    bare = workspace / "remote" / "billing.git"
+    ledger = workspace / "remote" / "ledger.git"
     folder = ("%3A%3Aadd-mask%3A%3Afold ##\\[error]a ##vso\\[task.setvariable]b "
               "\\x1b[31mred\\u202eevil%0A%3A%3Aadd-mask%3A%3Aline2")
     link = "%3A%3Aadd-mask%3A%3Alink%0A##vso\\[task.setvariable]l \\x1b[31m\\u202e"
@@ -192,8 +194,8 @@ def test_github_lines(workspace: Path, outputs: dict[str, tuple[int, str, str]])
             "service has no KMS key of its own: add ServiceKey (AWS::KMS::Key with "
             "EnableKeyRotation: true) and encrypt the service's data stores with it") in lines
     assert lines[-3:] == [
-        (f"::error title=repo could not be read::billing: cannot clone {bare.as_uri()}?token=***: "
-         f"fatal: '{bare}?token=***' does not appear to be a git repository"),
+        (f"::error title=repo could not be read::ledger: cannot clone {ledger.as_uri()}?token=***: "
+         f"fatal: '{ledger}?token=***' does not appear to be a git repository"),
         ("::error title=repo could not be read::shipping: cannot clone "
          "file://***@/nowhere/shipping.git: fatal: '/nowhere/shipping.git' does not appear to be "
          "a git repository"),
@@ -208,7 +210,7 @@ def test_junit_parses_back_to_the_repo_text_with_controls_spelled(
     root = ET.fromstring(report)
     spelled = "##[error]a ##vso[task.setvariable]b \\x1b[31mred\\u202eevil"
     assert [suite.get("name") for suite in root] == [
-        f"::add-mask::fold {spelled}\n::add-mask::line2", "orders", "billing", "billing", "shipping",
+        f"::add-mask::fold {spelled}\n::add-mask::line2", "orders", "billing", "ledger", "shipping",
     ]
     link = ET.fromstring(report).find("testsuite/testcase[2]/failure")
     assert link is not None and link.text == (
@@ -267,11 +269,12 @@ def test_json_parses_back_to_the_exact_repo_text(
 ) -> None:
     report = json.loads(outputs["json"][1])
     bare = workspace / "remote" / "billing.git"
+    ledger = workspace / "remote" / "ledger.git"
     assert [(r["name"], r["path"]) for r in report["repos"]] == [
         (FOLDER, f"org/{FOLDER}"),
         ("orders", "org/orders"),
         ("billing", f"file://***@{bare}"),
-        ("billing", f"{bare.as_uri()}?token=***"),
+        ("ledger", f"{ledger.as_uri()}?token=***"),
         ("shipping", "file://***@/nowhere/shipping.git"),
     ]
     files = {f["file"] for f in report["findings"] if f["repo"] == FOLDER}

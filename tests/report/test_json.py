@@ -34,14 +34,14 @@ def test_reports_validate_against_the_schema(build: Any) -> None:
 
 def test_the_schema_rejects_a_report_of_another_version() -> None:
     report = json.loads(render(samples.empty()))
-    report["version"] = 2
+    report["version"] = 1
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft202012Validator(_schema()).validate(report)
 
 
 def test_empty_run() -> None:
     assert json.loads(render(samples.empty())) == {
-        "version": 1,
+        "version": 2,
         "tool": {"name": "svc", "version": __version__},
         "findings": [],
         "repos": [],
@@ -77,13 +77,13 @@ def test_mixed_run_lists_suppressed_findings_marked_and_counts_without_them() ->
     assert report["findings"][3]["suppression"] is None
     assert report["repos"] == [
         {"name": "orders", "path": "services/orders", "error": None, "findings": 2,
-         "suppressed": 1, "crashes": 0, "cached": False},
+         "suppressed": 1, "crashes": 0},
         {"name": "payments", "path": "services/payments", "error": None, "findings": 1,
-         "suppressed": 1, "crashes": 0, "cached": False},
+         "suppressed": 1, "crashes": 0},
         {"name": "legacy", "path": "services/legacy", "error": samples.UNREADABLE, "findings": 0,
-         "suppressed": 0, "crashes": 0, "cached": False},
+         "suppressed": 0, "crashes": 0},
         {"name": "users", "path": "services/users", "error": None, "findings": 0,
-         "suppressed": 0, "crashes": 0, "cached": True},
+         "suppressed": 0, "crashes": 0},
     ]
     assert report["summary"] == {
         "error": 1, "warning": 1, "info": 1, "suppressed": 2, "crashes": 0,

@@ -137,3 +137,37 @@ def test_a_repo_path_on_its_own_line_is_plain_text(path: str, shown: str) -> Non
     finding = samples.finding("orders", "template.yaml", 1, 1, "SN001", "error", "m")
     result = LintResult(repos=(RepoResult("orders", path),), findings=(finding,))
     assert render(result).splitlines()[10] == shown
+
+
+def _many(repos: int, per_repo: int) -> LintResult:
+    findings = tuple(
+        samples.finding(f"repo-{r:03}", f"functions/f{i}/app.py", i + 1, 1, "SN008", "error",
+                        "imports `shared.db` from outside its own folder: " + "x" * 120)
+        for r in range(repos) for i in range(per_repo)
+    )
+    return LintResult(repos=tuple(RepoResult(f"repo-{r:03}", f"org/repo-{r:03}") for r in range(repos)),
+                      findings=findings)
+
+
+def test_a_report_too_long_for_a_comment_cuts_findings_rows_and_says_so() -> None:
+    from svc_serverless.linter.report.markdown import MAX_CHARS
+
+    result = _many(40, 30)  # 1,200 findings: about 300,000 characters in full
+    text = render(result)
+    assert len(text) <= MAX_CHARS
+    lines = text.splitlines()
+    assert lines[:7] == ["## svc lint", "", "**Failed**: 1200 findings at or above `error`.", "",
+                         *HEADER, "| 1200 | 0 | 0 | 0 | 0 | 40 | 0 |"]
+    listed = sum(1 for line in lines if line.startswith("| error |"))
+    assert 0 < listed < 1200
+    assert lines[-1] == (f"**{1200 - listed} findings of 1200 not listed** to fit a pull-request "
+                         "comment (65,000 characters): `svc lint --format html` or `--format "
+                         "json` lists every finding.")
+    # Rows are listed in report order: the first repos whole, then part of one.
+    assert lines[8] == "### repo-000"
+
+
+def test_a_report_that_fits_is_not_cut() -> None:
+    text = render(_many(2, 3))
+    assert "not listed" not in text
+    assert sum(1 for line in text.splitlines() if line.startswith("| error |")) == 6

@@ -25,7 +25,7 @@ def test_an_unknown_format_is_a_user_error() -> None:
         render("yaml", samples.empty())
     assert str(err.value) == (
         "unknown report format 'yaml': "
-        "choose one of text, json, sarif, junit, github, markdown, html"
+        "choose one of text, concise, json, sarif, junit, github, markdown, html"
     )
 
 
@@ -54,6 +54,7 @@ def _imported_after_render(fmt: str) -> list[str]:
         ("markdown", []),
         ("junit", ["xml.etree.ElementTree"]),
         ("text", ["rich"]),
+        ("concise", []),
     ],
 )
 def test_render_imports_only_the_chosen_reporter(fmt: str, expected: list[str]) -> None:

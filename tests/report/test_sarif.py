@@ -77,7 +77,7 @@ def test_results_have_relative_locations_fingerprints_and_suppressions() -> None
             "locations": [{"physicalLocation": {"artifactLocation": {
                 "uri": "services/orders/functions/api/requirements.txt", "uriBaseId": "%SRCROOT%",
             }}}],
-            "partialFingerprints": {"svcFingerprint/v1": "fp-orders-LAY002-0"},
+            "partialFingerprints": {"svcFingerprint/v2": "fp-orders-LAY002-0"},
             "properties": {"repo": "orders"},
         },
         {
@@ -93,7 +93,7 @@ def test_results_have_relative_locations_fingerprints_and_suppressions() -> None
                 },
                 "logicalLocations": [{"name": "TABLE", "fullyQualifiedName": samples.SN001.path}],
             }],
-            "partialFingerprints": {"svcFingerprint/v1": "fp-orders-SN001-12"},
+            "partialFingerprints": {"svcFingerprint/v2": "fp-orders-SN001-12"},
             "properties": {"repo": "orders"},
         },
         {
@@ -112,7 +112,7 @@ def test_results_have_relative_locations_fingerprints_and_suppressions() -> None
                     "fullyQualifiedName": "Resources/Table/Properties/SSESpecification",
                 }],
             }],
-            "partialFingerprints": {"svcFingerprint/v1": "fp-orders-KMS001-30"},
+            "partialFingerprints": {"svcFingerprint/v2": "fp-orders-KMS001-30"},
             "properties": {"repo": "orders"},
             "suppressions": [{"kind": "inSource", "status": "accepted",
                               "justification": "moving to our own key",
@@ -126,7 +126,7 @@ def test_results_have_relative_locations_fingerprints_and_suppressions() -> None
             "locations": [{"physicalLocation": {"artifactLocation": {
                 "uri": "services/payments/functions/refund", "uriBaseId": "%SRCROOT%",
             }}}],
-            "partialFingerprints": {"svcFingerprint/v1": "fp-payments-LAY001-0"},
+            "partialFingerprints": {"svcFingerprint/v2": "fp-payments-LAY001-0"},
             "properties": {"repo": "payments"},
         },
         {
@@ -139,7 +139,7 @@ def test_results_have_relative_locations_fingerprints_and_suppressions() -> None
                                      "uriBaseId": "%SRCROOT%"},
                 "region": {"startLine": 8},
             }}],
-            "partialFingerprints": {"svcFingerprint/v1": "fp-payments-KMS001-8"},
+            "partialFingerprints": {"svcFingerprint/v2": "fp-payments-KMS001-8"},
             "properties": {"repo": "payments"},
             "suppressions": [{"kind": "external", "status": "accepted",
                               "justification": "in the baseline"}],

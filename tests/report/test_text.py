@@ -23,13 +23,13 @@ def test_clean_repos_are_only_counted() -> None:
 def test_mixed_run_lists_repos_with_findings_or_errors_and_hides_suppressed_findings() -> None:
     assert render(samples.mixed()).splitlines() == [
         "orders  services/orders",
-        ("  functions/api/requirements.txt  info  LAY002  one-manifest  "
+        ("  services/orders/functions/api/requirements.txt  info  LAY002  one-manifest  "
          "functions/api has two dependency manifests"),
-        ("  template.yaml:12:7  error  SN001  no-import-value  "
+        ("  services/orders/template.yaml:12:7  error  SN001  no-import-value  "
          "Fn::ImportValue payments-TableName reads another stack's output"),
         "",
         "payments  services/payments",
-        ("  functions/refund  warning  LAY001  function-dir-unused  "
+        ("  services/payments/functions/refund  warning  LAY001  function-dir-unused  "
          "functions/refund is not referenced by template.yaml"),
         "",
         "legacy  services/legacy",
@@ -44,7 +44,7 @@ def test_mixed_run_lists_repos_with_findings_or_errors_and_hides_suppressed_find
 def test_special_characters_stay_on_one_line_and_cannot_reach_the_terminal() -> None:
     assert render(samples.special()) == (
         "odd  odd dir\n"
-        "  functions/a,b:c.yaml:3:5  error  SN001  no-import-value  "
+        "  odd dir/functions/a,b:c.yaml:3:5  error  SN001  no-import-value  "
         "a | b, 100%: <tag> & café ☕ second line \\x1b[31m\n"
         "\n"
         "1 error, 0 warnings, 0 info in 1 repo\n"
@@ -62,12 +62,12 @@ def test_a_repo_known_by_its_name_only_has_a_bare_header() -> None:
 def test_color_marks_severity_and_structure() -> None:
     lines = render(samples.mixed(), color=True).splitlines()
     assert lines[2] == (
-        "  \x1b[1mtemplate.yaml:12:7\x1b[0m  \x1b[1;31merror\x1b[0m  SN001  "
+        "  \x1b[1mservices/orders/template.yaml:12:7\x1b[0m  \x1b[1;31merror\x1b[0m  SN001  "
         "\x1b[2mno-import-value\x1b[0m  "
         "Fn::ImportValue payments-TableName reads another stack's output"
     )
     assert lines[5] == (
-        "  \x1b[1mfunctions/refund\x1b[0m  \x1b[33mwarning\x1b[0m  LAY001  "
+        "  \x1b[1mservices/payments/functions/refund\x1b[0m  \x1b[33mwarning\x1b[0m  LAY001  "
         "\x1b[2mfunction-dir-unused\x1b[0m  functions/refund is not referenced by template.yaml"
     )
 
@@ -97,7 +97,7 @@ def test_repo_text_is_never_read_as_rich_markup_or_emoji() -> None:
         plain = re.sub("\x1b\\[[0-9;]*m", "", render(result, color=color))
         assert plain.splitlines()[:2] == [
             "[bold red]x[/]  [dim]p",
-            ("  a[/].yaml:1:1  error  SN001  no-import-value  "
+            ("  [dim]p/a[/].yaml:1:1  error  SN001  no-import-value  "
             "uses [link=https://evil.example]here[/link] :smile:"),
         ]
 

@@ -11,7 +11,7 @@ import pytest
 
 from svc_serverless.scaffold.create import NewRequest, new_service
 
-RUNTIMES = ("python3.13", "python3.12", "nodejs22.x")
+RUNTIMES = ("python3.13", "python3.14", "python3.12", "nodejs22.x", "nodejs24.x")
 CI_SYSTEMS = ("github", "gitlab", "codebuild", "none")
 CI_FILES = {
     "github": ".github/workflows/ci.yml",
@@ -26,17 +26,22 @@ class Combo:
     runtime: str
     ci: str
     workflow: bool
+    trigger: str = "event"
 
     @property
     def id(self) -> str:
-        return f"{self.runtime}-{self.ci}-{'wf' if self.workflow else 'nowf'}"
+        trigger = "" if self.trigger == "event" or not self.workflow else f"-{self.trigger}"
+        return f"{self.runtime}-{self.ci}-{'wf' if self.workflow else 'nowf'}{trigger}"
 
     @property
     def python(self) -> bool:
         return self.runtime.startswith("python")
 
 
-COMBOS = tuple(Combo(r, c, w) for r in RUNTIMES for c in CI_SYSTEMS for w in (True, False))
+# Every runtime, CI system and workflow choice; the other workflow triggers (what starts the
+# workflow changes the template and the definition only) with one runtime of each language.
+COMBOS = tuple(Combo(r, c, w) for r in RUNTIMES for c in CI_SYSTEMS for w in (True, False)) + tuple(
+    Combo(r, "github", True, trigger) for r in ("python3.13", "nodejs22.x") for trigger in ("schedule", "none"))
 SERVICE = "order-history"
 OWNER = "team-orders"
 
@@ -47,12 +52,13 @@ def combo_ids(combo: Combo) -> str:
 
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[Combo, Path]:
-    """All 24 combinations, without git (the git tests make their own)."""
+    """Every combination, without git (the git tests make their own)."""
     repos = {}
     for combo in COMBOS:
         out = tmp_path_factory.mktemp(combo.id)
         request = NewRequest(name=SERVICE, owner=OWNER, runtime=combo.runtime, ci=combo.ci,
-                             workflow=combo.workflow, output_dir=out, git=False)
+                             workflow=combo.workflow, output_dir=out, git=False,
+                             data={"workflow_trigger": combo.trigger})
         repos[combo] = new_service(request)
     return repos
 

@@ -42,26 +42,30 @@ PYTHON_GITHUB_WORKFLOW = {
     "events/router/list.json",
     "events/router/update.json",
     "events/workflow/start.json",
+    "functions/publisher/handler.py",
+    "functions/publisher/requirements.txt",
     "functions/receiver/handler.py",
     "functions/receiver/requirements.txt",
-    "functions/receiver/tests/conftest.py",
-    "functions/receiver/tests/test_receiver.py",
     "functions/router/handler.py",
     "functions/router/requirements.txt",
-    "functions/router/tests/conftest.py",
-    "functions/router/tests/test_router.py",
     "layers/domain/order_history_domain/__init__.py",
     "layers/domain/order_history_domain/errors.py",
     "layers/domain/order_history_domain/events.py",
+    "layers/domain/order_history_domain/payload.py",
     "layers/domain/order_history_domain/repository.py",
     "layers/domain/order_history_domain/service.py",
     "layers/domain/requirements.txt",
+    "pipeline/github-deploy-roles.yaml",
     "pytest.ini",
     "requirements-dev.txt",
     "ruff.toml",
     "samconfig.toml",
     "template.yaml",
     "tests/test_domain.py",
+    "tests/test_exactly_once.py",
+    "tests/test_publisher.py",
+    "tests/test_receiver.py",
+    "tests/test_router.py",
     "tests/test_template.py",
     "workflows/process-item/README.md",
     "workflows/process-item/process-item.asl.json",
@@ -71,18 +75,21 @@ PYTHON_ONLY = {p for p in PYTHON_GITHUB_WORKFLOW
                or p in {"pytest.ini", "requirements-dev.txt", "ruff.toml"}}
 NODE_ONLY = {
     "package.json",
-    "functions/receiver/index.mjs",
-    "functions/receiver/package.json",
-    "functions/receiver/tests/receiver.test.mjs",
-    "functions/router/index.mjs",
-    "functions/router/package.json",
-    "functions/router/tests/router.test.mjs",
+    *(f"functions/{name}/{file}" for name in ("router", "receiver", "publisher")
+      for file in ("index.mjs", "package.json", "package-lock.json", f"tests/{name}.test.mjs",
+                   "tests/wiring.test.mjs")),
     "layers/domain/index.mjs",
     "layers/domain/package.json",
     "layers/domain/testing.mjs",
     "tests/api.test.mjs",
     "tests/domain.test.mjs",
     "tests/template.test.mjs",
+}
+# The deploy infrastructure each CI system needs, owned by the service (pipeline/).
+PIPELINE_FILES = {
+    "github": "pipeline/github-deploy-roles.yaml",
+    "gitlab": "pipeline/gitlab-deploy-roles.yaml",
+    "codebuild": "pipeline/codepipeline.yaml",
 }
 WORKFLOW_ONLY = {"workflows/process-item/README.md", "workflows/process-item/process-item.asl.json",
                  "events/workflow/start.json"}
@@ -94,8 +101,10 @@ def expected_files(combo: Combo) -> set[str]:
         expected = (expected - PYTHON_ONLY) | NODE_ONLY
     if not combo.workflow:
         expected -= WORKFLOW_ONLY
-    expected.discard(CI_FILES["github"])
+    expected -= {CI_FILES["github"], *PIPELINE_FILES.values()}
     expected.add(CI_FILES[combo.ci])
+    if combo.ci in PIPELINE_FILES:
+        expected.add(PIPELINE_FILES[combo.ci])
     return expected
 
 
@@ -116,6 +125,7 @@ def test_options_change_exactly_their_files(rendered: dict[Combo, Path], combo: 
     ci_files = {".github", ".gitlab-ci.yml", "buildspec.yml"}
     present = {name for name in ci_files if (repo / name).exists()}
     assert present == ({CI_FILES[combo.ci].split("/")[0]} if combo.ci != "none" else set())
+    assert (repo / "pipeline").exists() is (combo.ci != "none")
 
 
 def test_ci_choice_changes_nothing_but_the_ci_files(rendered: dict[Combo, Path]) -> None:
@@ -124,8 +134,8 @@ def test_ci_choice_changes_nothing_but_the_ci_files(rendered: dict[Combo, Path])
         for ci in CI_FILES:
             repo = rendered[Combo(runtime, ci, True)]
             trees[ci] = {path: (repo / path).read_bytes() for path in files(repo)
-                         if path not in CI_FILES.values() and path not in {"README.md",
-                                                                          ".svc/answers.json"}}
+                         if path not in CI_FILES.values() and path not in PIPELINE_FILES.values()
+                         and path not in {"README.md", ".svc/answers.json"}}
         assert all(tree == trees["github"] for tree in trees.values()), runtime
 
 
@@ -141,7 +151,7 @@ def test_no_template_syntax_is_left_over(rendered: dict[Combo, Path], combo: Com
     for path in files(rendered[combo]):
         text = (rendered[combo] / path).read_text(encoding="utf-8")
         # GitHub Actions expressions `${{ ... }}` are meant to be there.
-        text = re.sub(r"\$\{\{ [a-z.]+ \}\}", "", text)
+        text = re.sub(r"\$\{\{ [^{}]+ \}\}", "", text)
         assert not re.search(r"\{\{|\{%|\{#|cookiecutter", text), path
 
 
@@ -260,7 +270,10 @@ def test_x86_and_custom_answers_lint_clean(tmp_path: Path) -> None:
                                         "timeout": "30", "log_retention_days": "365"}))
     text = (repo / "template.yaml").read_text(encoding="utf-8")
     assert _cfn_lint(text) == ()
-    assert "Architectures: [x86_64]" in text and "VisibilityTimeout: 180" in text
+    # Six function timeouts plus the 5-second batching window; the router stays under the
+    # HTTP API's 30-second limit.
+    assert "Architectures: [x86_64]" in text and "VisibilityTimeout: 185" in text
+    assert "      Timeout: 29\n" in text
     assert (repo / "CODEOWNERS").read_text().splitlines()[-1] == "* @team-money"
 
 
@@ -277,7 +290,7 @@ def _check_jsonschema(schema: str, paths: list[Path]) -> subprocess.CompletedPro
 def test_ci_files_validate_against_their_public_schema(rendered: dict[Combo, Path], ci: str,
                                                        schema: str, tmp_path: Path) -> None:
     paths = [repo / CI_FILES[ci] for combo, repo in rendered.items() if combo.ci == ci]
-    assert len(paths) == 6
+    assert len(paths) == len([combo for combo in COMBOS if combo.ci == ci]) >= 10
     result = _check_jsonschema(schema, paths)
     assert result.returncode == 0, result.stdout + result.stderr
     # The validator is not vacuous: a broken file of the same kind fails.
@@ -297,6 +310,8 @@ def test_buildspec_has_the_codebuild_structure(rendered: dict[Combo, Path], comb
     assert any("sam validate --lint" in c for c in commands)
     assert any("svc lint" in c for c in commands)
     assert any(c == "sam build" for c in commands)
+    assert any(c.startswith("sam package --s3-bucket \"$ARTIFACTS_BUCKET\"") for c in commands)
+    assert spec["artifacts"] == {"files": ["packaged.yaml"]}
     assert any(c in {"python -m pytest", "npm test"} for c in commands)
     runtimes = spec["phases"]["install"]["runtime-versions"]
     assert ("nodejs" in runtimes) is not combo.python
@@ -322,10 +337,12 @@ def test_manifest_validates_and_declares_the_service(rendered: dict[Combo, Path]
     svc = manifest["spec"]["svc"]
     assert svc["ssmPrefix"] == f"/{SERVICE}/"
     assert svc["apis"] == {"provides": [{"name": f"{SERVICE}-api", "basePath": f"/{SERVICE}"}]}
+    # The workflow's trigger consumes the service's own ItemCreated.
+    started_by_event = combo.workflow and combo.trigger == "event"
     assert svc["events"] == {
         "publishes": [{"source": SERVICE, "detailType": f"Item{verb}"}
                       for verb in ("Created", "Updated", "Deleted")],
-        "consumes": [],
+        "consumes": [{"source": SERVICE, "detailType": "ItemCreated"}] if started_by_event else [],
     }
 
 
@@ -375,3 +392,72 @@ def test_svc_lint_finds_nothing(rendered: dict[Combo, Path], combo: Combo,
                  "--format", "json"])
     report = json.loads(capsys.readouterr().out)
     assert (code, report["findings"]) == (0, [])
+
+
+# ---------------------------------------------------------------- deploy infrastructure
+
+
+@pytest.mark.parametrize("combo", [c for c in COMBOS if c.ci in PIPELINE_FILES and c.workflow
+                                   and c.trigger == "event"], ids=combo_ids)
+def test_pipeline_templates_lint_clean(rendered: dict[Combo, Path], combo: Combo) -> None:
+    text = (rendered[combo] / PIPELINE_FILES[combo.ci]).read_text(encoding="utf-8")
+    matches = _cfn_lint_all(text)
+    assert matches == (), "\n".join(matches)
+
+
+@functools.cache
+def _cfn_lint_all(text: str) -> tuple[str, ...]:
+    from cfnlint.api import ManualArgs, lint
+
+    matches = lint(text, config=ManualArgs(regions=["us-east-1"], include_checks=["I"]))
+    return tuple(str(match) for match in matches)
+
+
+@pytest.mark.parametrize("combo", [c for c in COMBOS if c.ci in ("github", "gitlab")
+                                   and c.trigger == "event"], ids=combo_ids)
+def test_ci_deploys_every_stage_with_oidc_and_no_keys(rendered: dict[Combo, Path],
+                                                      combo: Combo) -> None:
+    ci = yaml.safe_load((rendered[combo] / CI_FILES[combo.ci]).read_text(encoding="utf-8"))
+    jobs = ci["jobs"] if combo.ci == "github" else ci
+    deploys = {stage: jobs[f"deploy-{stage}"] for stage in ("dev", "staging", "prod")}
+    for stage, job in deploys.items():
+        # GitLab's deploy jobs extend .deploy, which deploys the job's environment.
+        text = json.dumps({**jobs.get(".deploy", {}), **job}).replace('\\"$CI_ENVIRONMENT_NAME\\"', stage)
+        assert f"sam deploy --config-env {stage}" in text
+        assert "AWS_SECRET_ACCESS_KEY" not in text and "aws_secret_access_key" not in text
+        if combo.ci == "github":
+            assert job["permissions"] == {"contents": "read", "id-token": "write"}
+            assert job["environment"] == stage
+            (credentials,) = [s for s in job["steps"]
+                              if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@")]
+            assert credentials["with"]["role-to-assume"] == "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
+        else:
+            assert job["environment"] == {"name": stage}
+            assert jobs[".deploy"]["id_tokens"] == {"AWS_ID_TOKEN": {"aud": "sts.amazonaws.com"}}
+    # Each stage waits for the one before; prod waits for a person.
+    if combo.ci == "github":
+        assert [deploys[s]["needs"] for s in deploys] == ["check", "deploy-dev", "deploy-staging"]
+    else:
+        assert [deploys[s]["needs"][-1] for s in ("staging", "prod")] == [
+            {"job": "deploy-dev", "artifacts": False}, {"job": "deploy-staging", "artifacts": False}]
+        assert deploys["prod"]["rules"][0]["when"] == "manual"
+
+
+def test_deploy_roles_trust_the_existing_oidc_provider_only(rendered: dict[Combo, Path]) -> None:
+    from cfnlint.decode import decode
+
+    for ci in ("github", "gitlab"):
+        repo = rendered[Combo("python3.13", ci, True)]
+        template, errors = decode(str(repo / PIPELINE_FILES[ci]))
+        assert not errors, errors
+        types = {r["Type"] for r in template["Resources"].values()}
+        assert "AWS::IAM::OIDCProvider" not in types  # an account singleton: never svc's
+        (trust,) = template["Resources"]["DeployRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        assert trust["Principal"] == {"Federated": {"Ref": "OidcProviderArn"}}
+        assert set(trust["Condition"]["StringEquals"]) == {f"{PROVIDER_HOSTS[ci]}:aud",
+                                                           f"{PROVIDER_HOSTS[ci]}:sub"}
+        policy = json.dumps(template["Resources"]["DeployRole"]["Properties"]["Policies"])
+        assert "stack/order-history-${Stage}/*" in policy
+
+
+PROVIDER_HOSTS = {"github": "token.actions.githubusercontent.com", "gitlab": "gitlab.com"}

@@ -18,9 +18,11 @@ import pytest
 
 from tests.scaffold.conftest import COMBOS, Combo, combo_ids
 
-# The CI choice changes only CI files (test_ci_choice_changes_nothing_but_the_ci_files), so
-# one repo per runtime and workflow setting covers every combination's tests.
-RUNS = tuple(c for c in COMBOS if c.ci == "github")
+# The CI choice changes only CI files (test_ci_choice_changes_nothing_but_the_ci_files), and the
+# Python runtimes differ in their runtime string only (the tests run on this interpreter), so
+# one repo per language, workflow setting and trigger covers every combination's tests.
+RUNS = tuple(c for c in COMBOS if c.ci == "github" and c.runtime in ("python3.13", "nodejs22.x"))
+WIRING_SKIP = "# SKIP the SDK wiring needs the dependencies"
 
 
 def _env() -> dict[str, str]:
@@ -73,4 +75,30 @@ def test_generated_node_tests_pass(results: dict[Combo, subprocess.CompletedProc
                                    combo: Combo) -> None:
     result = results[combo]
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert result.stdout.count("# fail 0") == 3 and "# pass 0" not in result.stdout
+    # Router, receiver, publisher and tests/; without `npm ci` only the SDK wiring tests skip.
+    assert result.stdout.count("# fail 0") == 4 and "# pass 0" not in result.stdout
+    skipped = [line for line in result.stdout.splitlines() if "# SKIP" in line]
+    assert len(skipped) == 3 and all(WIRING_SKIP in line for line in skipped), skipped
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("npm") is None or shutil.which("node") is None,
+                    reason="node and npm are not on PATH")
+def test_generated_node_sdk_wiring_passes_with_the_locked_dependencies(
+        rendered: dict[Combo, Path], tmp_path: Path) -> None:
+    """The functions' real wiring (AWS SDK + Powertools, AWS mocked by aws-sdk-client-mock),
+    with exactly the dependencies package-lock.json pins."""
+    repo = tmp_path / "repo"
+    shutil.copytree(rendered[Combo("nodejs22.x", "github", True)], repo)
+    env = {key: value for key, value in _env().items() if not key.endswith(("_PROXY", "_proxy"))}
+    for folder in sorted((repo / "functions").iterdir()):
+        install = subprocess.run(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
+                                 cwd=folder, env=env, capture_output=True, text=True, timeout=600,
+                                 check=False)
+        if install.returncode != 0:
+            pytest.skip(f"npm ci could not install the locked dependencies (no registry?): "
+                        f"{install.stderr.strip().splitlines()[-1:]}")
+        result = subprocess.run(["node", "--test"], cwd=folder, env=_env(), capture_output=True,
+                                text=True, timeout=120, check=False)
+        assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+        assert "# fail 0" in result.stdout and "# skipped 0" in result.stdout, result.stdout

@@ -25,7 +25,7 @@ NAME_ERROR = ("invalid service name {!r}: use lower-case kebab-case, 3-40 charac
 OWNER_ERROR = ("invalid owner {!r}: use a lower-case team slug such as 'team-billing', "
                "'acme/team-billing' or 'group:team-billing'")
 DATA_KEYS = ("domain, entity, entity_plural, lifecycle, log_retention_days, memory_size, "
-             "system, timeout")
+             "queue_max_concurrency, reserved_concurrency, system, timeout, workflow_trigger")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -110,6 +110,13 @@ def test_owner_is_required_without_a_terminal(tmp_path: Path,
     ("log_retention_days=31", ("invalid log retention days '31': CloudWatch Logs accepts 1, 3, 5, "
                               "7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, "
                               "2192, 2557, 2922, 3288, 3653")),
+    ("workflow_trigger=cron", "invalid workflow trigger 'cron': choose one of event, schedule, none"),
+    ("reserved_concurrency=0", "invalid reserved concurrency '0': use a whole number from 1 to 900"),
+    ("queue_max_concurrency=1", ("invalid queue max concurrency '1': use a whole number from 2 to "
+                                 "1000")),
+    ("queue_max_concurrency=21", ("invalid queue max concurrency 21: it must not exceed the "
+                                  "reserved concurrency 20; lower queue_max_concurrency or raise "
+                                  "reserved_concurrency")),
 ])
 def test_bad_data_is_refused(data: str, message: str, tmp_path: Path,
                              capsys: pytest.CaptureFixture[str]) -> None:
@@ -280,11 +287,12 @@ def test_entity_renames_everything(tmp_path: Path) -> None:
     template = (repo / "template.yaml").read_text(encoding="utf-8")
     manifest = (repo / "catalog-info.yaml").read_text(encoding="utf-8")
     service = (repo / "layers/domain/billing_domain/service.py").read_text(encoding="utf-8")
+    events = (repo / "layers/domain/billing_domain/events.py").read_text(encoding="utf-8")
     assert "Path: /billing/invoices/{id}" in template
     assert "InvoiceWorkflow:" in template
     assert (repo / "workflows/process-invoice/process-invoice.asl.json").is_file()
     assert "detailType: InvoiceCreated" in manifest
-    assert "class InvoiceService:" in service and 'CREATED = "InvoiceCreated"' in service
+    assert "class InvoiceService:" in service and 'CREATED = "InvoiceCreated"' in events
     assert "/items" not in template and "ItemWorkflow" not in template
     assert "ItemCreated" not in manifest
 
@@ -329,6 +337,9 @@ def test_answers_record_every_answer_and_the_version(tmp_path: Path) -> None:
         "memory_size": "256",
         "timeout": "10",
         "log_retention_days": "30",
+        "workflow_trigger": "event",
+        "reserved_concurrency": "20",
+        "queue_max_concurrency": "5",
         "svc_requirement": f"svc-serverless=={__version__}",
     }
     assert 'description: "Bills customers\\u0027 orders"' in (repo / "catalog-info.yaml").read_text()
@@ -460,3 +471,13 @@ def test_a_broken_git_configuration_is_a_one_line_error_and_leaves_nothing(
     assert err.endswith("): fix your git configuration, or pass --no-git\n")
     assert len(err.splitlines()) == 1
     assert listing(out_dir) == []
+
+
+def test_concurrency_answers_reach_the_template(tmp_path: Path) -> None:
+    repo = new_service(NewRequest(name="billing", owner="team-x", output_dir=tmp_path, git=False,
+                                  data={"reserved_concurrency": "50",
+                                        "queue_max_concurrency": "50"}))
+
+    text = (repo / "template.yaml").read_text(encoding="utf-8")
+    assert "    ReservedConcurrentExecutions: 50\n" in text
+    assert "              MaximumConcurrency: 50\n" in text

@@ -3,7 +3,7 @@
 A repo may add rules (`rules: [rules/]`, relative to its `.svc/` folder, inside the repo, never
 through a link); they run on that repo only, under its policy, and can never weaken the
 organisation's: their codes must be new, they cannot be facts rules (those are organisation
-checks), and a repo cannot name plugins or grant itself waivers. Any problem makes the repo
+checks), and a repo cannot name plugins, grant itself waivers or mark rules mandatory. Any problem makes the repo
 policy invalid: SVC005, and the repo is linted with the organisation policy alone.
 """
 
@@ -19,7 +19,10 @@ from svc_serverless.linter.cfnyaml import position
 from svc_serverless.linter.config import REPO_POLICY_PATH, Policy
 from svc_serverless.linter.rule import AnyRule, Rule
 
+# Settings only the organisation policy may hold: each binds or loosens more than one repo.
 _ORGANISATION_ONLY = {
+    "mandatory": ("rules are made mandatory only in the organisation policy (a repo cannot "
+                  "bind itself, and would only seem to)"),
     "plugins": "plugins are loaded only from the organisation policy",
     "waivers": "waivers are granted only in the organisation policy, by the platform team",
 }

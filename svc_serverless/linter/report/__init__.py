@@ -2,7 +2,8 @@
 
 The registry holds module paths, not modules: `render` imports only the chosen reporter, so a
 CI gate asking for JSON never pays for importing rich or xml (DESIGN.md §7). Every reporter
-module satisfies `Reporter`: `render(result, *, color=False) -> str`.
+module satisfies `Reporter`: `render(result, *, color=False) -> str`. The human formats
+(QUIET_FORMATS) also take `quiet=True`: only the findings, no summary (`svc lint --quiet`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 
 REPORTERS: dict[str, str] = {
     "text": "svc_serverless.linter.report.text",
+    "concise": "svc_serverless.linter.report.concise",
     "json": "svc_serverless.linter.report.json_report",
     "sarif": "svc_serverless.linter.report.sarif",
     "junit": "svc_serverless.linter.report.junit",
@@ -24,12 +26,22 @@ REPORTERS: dict[str, str] = {
     "markdown": "svc_serverless.linter.report.markdown",
     "html": "svc_serverless.linter.report.html",
 }
+# Formats with something besides findings to leave out; the others are data, always whole.
+QUIET_FORMATS = ("text", "concise", "statistics")
+# Not a --format: what `--statistics` prints in place of the text or concise report.
+STATISTICS = "svc_serverless.linter.report.statistics"
 
 
 class Reporter(Protocol):
     """What every module listed in REPORTERS provides."""
 
     def render(self, result: LintResult, *, color: bool = False) -> str: ...
+
+
+class QuietReporter(Protocol):
+    """What the modules of QUIET_FORMATS provide."""
+
+    def render(self, result: LintResult, *, color: bool = False, quiet: bool = False) -> str: ...
 
 
 def load(fmt: str) -> Reporter:
@@ -42,8 +54,14 @@ def load(fmt: str) -> Reporter:
     return cast(Reporter, importlib.import_module(module_path))
 
 
-def render(fmt: str, result: LintResult, *, color: bool = False) -> str:
-    """The report of `result` in format `fmt` (a key of REPORTERS), credentials redacted."""
+def render(fmt: str, result: LintResult, *, color: bool = False, quiet: bool = False) -> str:
+    """The report of `result` in format `fmt` (a key of REPORTERS, or "statistics"), credentials
+    redacted; `quiet` leaves out all but the findings where a format has more."""
     from svc_serverless.linter.report.safe import redact_result
 
-    return load(fmt).render(redact_result(result), color=color)
+    safe = redact_result(result)
+    if fmt in QUIET_FORMATS:
+        path = STATISTICS if fmt == "statistics" else REPORTERS[fmt]
+        return cast(QuietReporter, importlib.import_module(path)).render(
+            safe, color=color, quiet=quiet)
+    return load(fmt).render(safe, color=color)

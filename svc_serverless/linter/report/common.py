@@ -6,6 +6,7 @@ Kept free of heavy imports (no rich, no xml): every reporter imports it.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -39,6 +40,20 @@ def location(finding: Finding, file: str | None = None) -> str:
     if finding.column < 1:
         return f"{place}:{finding.line}"
     return f"{place}:{finding.line}:{finding.column}"
+
+
+def cwd_file(group: RepoGroup, file: str) -> str | None:
+    """A repo's file as a path from the current folder, which terminals and editors open.
+
+    Repo paths are shown relative to the current folder when inside it (discover.display_path),
+    so joining gives `functions/a/app.py` or `../../template.yaml`; None for a repo with no
+    folder here (a clone shown by its URL, a repo known only from facts).
+    """
+    if not group.path or _URL.match(group.path):
+        return None
+    if not file:
+        return group.path
+    return posixpath.normpath(posixpath.join(group.path, file))
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from svc_serverless.linter.result import LintResult
     from svc_serverless.linter.rule import Finding
 
-REPORT_VERSION = 1
+REPORT_VERSION = 2  # 2: repos lost `cached` (svc has no result cache any more)
 
 JsonObject = dict[str, object]
 
@@ -89,7 +89,6 @@ def _repos(result: LintResult) -> list[JsonObject]:
             "findings": len(group.shown),
             "suppressed": len(group.findings) - len(group.shown),
             "crashes": repo.crashes,
-            "cached": repo.cached,
         }
         for repo, group in zip(result.repos, group_by_repo(result))
     ]

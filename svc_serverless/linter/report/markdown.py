@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from svc_serverless.linter.rule import Finding
 
 TITLE = "## svc lint"
+# GitHub refuses a pull-request comment over 65,536 characters (a job summary over 1 MiB);
+# the rest is room for whatever a workflow wraps around the report.
+MAX_CHARS = 65_000
 
 _BACKSLASHED = re.compile(r"([\\`*_\[\]|~#])")
 # What would turn a paragraph of repo text into a list item, a thematic break or a setext
@@ -55,21 +58,65 @@ def render(
 ) -> str:
     del color  # Markdown has no colour
     groups = group_by_repo(result)
-    sections = [TITLE, verdict(result), counts_table(result)]
-    sections += [repo_section(g) for g in groups if g.shown]
-    unreadable = unreadable_section(groups)
-    if unreadable:
-        sections.append(unreadable)
+    head = [TITLE, verdict(result), counts_table(result)]
+    tables = [repo_section(g) for g in groups if g.shown]
+    tail = [unreadable_section(groups)]
     graph = graph_section(result)
-    if graph:
-        sections.append(graph)
-    sections += [section.strip() for section in extra_sections]
+    tail += [graph, *(section.strip() for section in extra_sections)]
     clean = sum(1 for g in groups if g.error is None and not g.shown)
     if clean:
-        sections.append(f"{plural(clean, 'repo')} clean.")
+        tail.append(f"{plural(clean, 'repo')} clean.")
     # Printed to a CI log, a repo's path starts a line; `\:` and `\[` are Markdown escapes, so
     # the rendered page still shows the repo's text.
-    return neutralise_commands("\n\n".join(sections) + "\n")
+    text = _joined(head + tables + tail)
+    if len(text) <= MAX_CHARS:
+        return text
+    if graph and len(_joined(head + tail)) > MAX_CHARS // 2:
+        tail[tail.index(graph)] = GRAPH_CUT
+    return _capped(head, [g for g in groups if g.shown], tail)
+
+
+GRAPH_CUT = "### Service graph\n\nLeft out to fit a comment: `svc lint --format html` draws it."
+
+
+def _joined(sections: Sequence[str]) -> str:
+    return neutralise_commands("\n\n".join(s for s in sections if s) + "\n")
+
+
+def _capped(head: list[str], groups: Sequence[RepoGroup], tail: list[str]) -> str:
+    """The report within MAX_CHARS: findings rows are cut, never the verdict, counts or notes.
+
+    Repos keep their order and each table its sort; rows are added while they fit, and a note
+    says how many findings were left out and where the full list is.
+    """
+    budget = MAX_CHARS - len(_joined(head + tail)) - len(_cut_note(10**9, 10**9)) - 2
+    tables: list[str] = []
+    listed = 0
+    for group in groups:
+        table = repo_section(group).split("\n")
+        rows, lines = table[-len(group.shown):], table[:-len(group.shown)]
+        cost = len(neutralise_commands("\n".join(lines))) + 2
+        if cost + len(rows[0]) + 1 > budget:
+            break
+        budget -= cost
+        for row in rows:
+            row_cost = len(neutralise_commands(row)) + 1
+            if row_cost > budget:
+                break
+            lines.append(row)
+            budget -= row_cost
+        listed += len(lines) - (len(table) - len(rows))
+        tables.append("\n".join(lines))
+        if len(lines) < len(table):
+            break
+    total = sum(len(g.shown) for g in groups)
+    return _joined(head + tables + [_cut_note(total - listed, total)] + tail)
+
+
+def _cut_note(cut: int, total: int) -> str:
+    return (f"**{plural(cut, 'finding')} of {total} not listed** to fit a pull-request comment "
+            f"({MAX_CHARS:,} characters): `svc lint --format html` or `--format json` lists "
+            "every finding.")
 
 
 def verdict(result: LintResult) -> str:

@@ -38,7 +38,7 @@ SARIF_SCHEMA_URI = (
 INFORMATION_URI = "https://github.com/svc-dev/svc"
 SRCROOT = "%SRCROOT%"
 SRCROOT_DESCRIPTION = "The folder every path is relative to (in CI, the checkout)."
-FINGERPRINT_KEY = "svcFingerprint/v1"  # bump the suffix if svc's fingerprint recipe changes
+FINGERPRINT_KEY = "svcFingerprint/v2"  # bump the suffix if svc's fingerprint recipe changes
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 IN_SOURCE = frozenset({"comment", "metadata"})  # any other source (a baseline) is external
 

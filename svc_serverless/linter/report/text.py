@@ -3,7 +3,9 @@
 Only repos with something to say (findings or a read error) are listed, so a run over hundreds
 of repos stays short; the clean ones are counted on one line. Suppressed findings are hidden and
 counted in the summary. Each finding is one line, `file:line:col  severity  CODE  name  message`:
-the severity is spelled out because CI logs usually have no colour.
+the severity is spelled out because CI logs usually have no colour, and the file is a path from
+the current folder, so a terminal or editor opens it at the line. `quiet` leaves out everything
+but the findings (`svc lint --quiet`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from rich.text import Text
 
 from svc_serverless.linter.report.common import (
     RepoGroup,
+    cwd_file,
     group_by_repo,
     location,
     plural,
@@ -34,7 +37,7 @@ WIDTH = 120  # lines are never wrapped (soft_wrap); this only bounds rich's own 
 _NEWLINES = re.compile(r"\s*[\r\n]+\s*")
 
 
-def render(result: LintResult, *, color: bool = False) -> str:
+def render(result: LintResult, *, color: bool = False, quiet: bool = False) -> str:
     out = io.StringIO()
     console = Console(
         file=out,
@@ -50,11 +53,13 @@ def render(result: LintResult, *, color: bool = False) -> str:
             continue
         for line in _repo_block(group):
             console.print(line, soft_wrap=True)
-        console.print()
+        if not quiet:
+            console.print()
     clean = sum(1 for g in groups if g.error is None and not g.shown)
-    if clean:
+    if clean and not quiet:
         console.print(f"{plural(clean, 'repo')} clean", soft_wrap=True)
-    console.print(Text(summary_line(result), style="bold"), soft_wrap=True)
+    if not quiet:
+        console.print(Text(summary_line(result), style="bold"), soft_wrap=True)
     # CI logs are this format's usual reader: a repo named `::add-mask::x` starts a line.
     return neutralise_commands(out.getvalue())
 
@@ -66,13 +71,13 @@ def _repo_block(group: RepoGroup) -> list[Text]:
     lines = [header]
     if group.error is not None:
         lines.append(Text("  could not be read: ").append(_printable(group.error), style="red"))
-    lines += [_finding_line(f) for f in group.shown]
+    lines += [_finding_line(f, cwd_file(group, f.file)) for f in group.shown]
     return lines
 
 
-def _finding_line(finding: Finding) -> Text:
+def _finding_line(finding: Finding, file: str | None) -> Text:
     line = Text("  ")
-    line.append(_printable(location(finding)), style="bold")
+    line.append(_printable(location(finding, file)), style="bold")
     line.append("  ").append(finding.severity, style=SEVERITY_STYLES[finding.severity])
     line.append(f"  {finding.rule}  ").append(finding.name, style="dim")
     line.append("  ").append(_printable(finding.message))

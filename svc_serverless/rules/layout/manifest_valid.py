@@ -6,6 +6,10 @@ and reports:
 
 - a file that is not valid YAML (duplicate keys included), at the line where parsing stopped;
 - an empty file;
+- in a file of several entities (YAML documents separated by `---`, as Backstage allows: the
+  service's `Component` and, say, the `API` it provides), a second `Component` (one repo is one
+  service) or a document that is not a Backstage entity (`apiVersion`, `kind`, `metadata.name`).
+  The service is the `kind: Component` document; the others are left to the catalog;
 - every difference from the svc manifest schema (`linter/schemas/manifest.schema.json`, JSON
   Schema draft 2020-12), each at the line of the offending value, named by its path: a missing
   `spec.owner`, a `spec.lifecycle` outside `experimental`/`production`/`deprecated`, a
@@ -97,6 +101,7 @@ def check(repo: LoadedRepo) -> Iterator[Problem]:
             yield Problem(f"{MANIFEST_NAME} is empty: {FIX}", file=MANIFEST_NAME,
                           path=MANIFEST_NAME, subject="empty")
         return
+    yield from _other_entities(repo.manifest_entities)
     errors = sorted(_validator().iter_errors(repo.manifest), key=lambda e: list(map(str, e.absolute_path)))
     for err in errors:
         where = _dotted(list(err.absolute_path))
@@ -107,6 +112,33 @@ def check(repo: LoadedRepo) -> Iterator[Problem]:
             file=MANIFEST_NAME, line=line, col=col,
             path=f"{MANIFEST_NAME}/{where}", subject=f"{err.validator}:{err.message}"[:200],
         )
+
+
+def _other_entities(entities: Sequence[Any]) -> Iterator[Problem]:
+    """The documents beside the service's Component: entities of their own, not a second service."""
+    for entity in entities:
+        line, col = position(entity)
+        name = _get_str(entity, "metadata", "name")
+        if _get_str(entity, "kind") == "Component":
+            yield Problem(
+                f"{MANIFEST_NAME}: a second Component entity{f' {name!r}' if name else ''}: one "
+                "repo is one service; give it its own repo and catalog-info.yaml",
+                file=MANIFEST_NAME, line=line, col=col, path=f"{MANIFEST_NAME}/Component",
+                subject=f"second-component:{name}"[:200],
+            )
+        elif not (name and _get_str(entity, "apiVersion") and _get_str(entity, "kind")):
+            yield Problem(
+                f"{MANIFEST_NAME}: the document at line {line} is not a Backstage entity "
+                f"(apiVersion, kind and metadata.name): {FIX}",
+                file=MANIFEST_NAME, line=line, col=col, path=f"{MANIFEST_NAME}/document",
+                subject=f"not-an-entity:{line}",
+            )
+
+
+def _get_str(value: Any, *keys: str) -> str:
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    return str(value) if isinstance(value, str) else ""
 
 
 def _dotted(path: Sequence[Any]) -> str:

@@ -15,6 +15,13 @@ Files in hidden folders (`.github/` CI, `.aws-composer/` and other tool state), 
 `workflows/` (state machine definitions) and tool output (`.aws-sam/`, `cdk.out/`,
 `node_modules/`) are not looked at. Files over 2 MiB are not read.
 
+One exception: plain CloudFormation templates directly in `pipeline/` (such as
+`pipeline/codepipeline.yaml` or `pipeline/github-deploy-roles.yaml`, which `svc new` writes) are
+the service's deploy infrastructure: its delivery pipeline and the roles its CI deploys with.
+They deploy the service rather than being part of it, so they may sit beside `template.yaml`.
+One that uses the SAM transform, or sits deeper than `pipeline/`, is reported: that is a second
+service stack.
+
 ## Why is this bad?
 One repo per service, one stack per repo: the template is the single description of everything
 the service deploys. A second template is a second stack with its own lifecycle (a "shared"
@@ -48,6 +55,8 @@ from svc_serverless.linter.model import TEMPLATE_NAMES, LoadedRepo
 from svc_serverless.linter.rule import Problem, Rule
 
 EXTENSIONS = (".yaml", ".yml", ".json")
+# Where the service keeps the templates that deploy it (not part of the service's stack).
+DEPLOY_FOLDER = "pipeline"
 # Not templates, and not worth reading: lock files, package and tool configuration.
 NEVER_TEMPLATES = frozenset({
     "package.json", "package-lock.json", "tsconfig.json", "composer.json", "pnpm-lock.yaml",
@@ -77,8 +86,19 @@ def check(repo: LoadedRepo) -> Iterator[Problem]:
             yield _problem(path, f"a second root template next to {template.path}")
         elif _NAMED.search(path):
             yield _problem(path, "a template outside the repo root")
-        elif not path.startswith(skipped) and _reads_as_template(repo, path):
+        elif (not path.startswith(skipped) and _reads_as_template(repo, path)
+              and not _deploy_infrastructure(repo, path)):
             yield _problem(path, "a CloudFormation template")
+
+
+def _deploy_infrastructure(repo: LoadedRepo, path: str) -> bool:
+    """pipeline/<file>: plain CloudFormation that deploys the service (its pipeline, its CI's
+    deploy roles). With the SAM transform it would be a second service stack."""
+    folder, _, name = path.partition("/")
+    if folder != DEPLOY_FOLDER or "/" in name:
+        return False
+    text = repo.text(path)
+    return text is not None and _SAM_TRANSFORM.search(text) is None
 
 
 def _hidden(path: str) -> bool:

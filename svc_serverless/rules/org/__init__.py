@@ -1,4 +1,4 @@
-"""Rules of the org family: checks over the facts of every repo at once (linter/facts.py).
+"""Rules of the org family: checks over the facts of every repo at once (linter/facts/).
 
 Each rule indexes the facts once (rules/org/index.py), so a run over 10,000 repos stays linear.
 """

@@ -2,6 +2,12 @@
 
 Every index is built in one pass over the facts (dicts keyed by source, name or prefix), so
 each rule is O(n) in the size of the organisation, never a pairwise comparison of repos.
+
+Only events on the shared bus (the default bus, or a bus the service does not define) are the
+organisation's business: an event on a bus a service owns is internal and is in no index.
+A consumer whose pattern pins neither its source nor its detail-type (a catch-all, or a
+prefix-only source) is a listener: an archive, a logger, an auditor. It needs no producer and
+does not count as consuming any particular event.
 """
 
 from __future__ import annotations
@@ -59,6 +65,21 @@ def is_aws_source(source: Matcher) -> bool:
     return source.kind in (EXACT, PREFIX) and source.value.startswith("aws.")
 
 
+def is_listener(event: Event) -> bool:
+    """A pattern that pins neither source nor detail-type: it listens, it does not consume.
+
+    `source: [{prefix: "acme."}]`, a pattern without `source`, `{"exists": true}`: an archive
+    or logger, not a consumer waiting for a specific event.
+    """
+    return (event.channel == EVENTS and event.source.kind not in (EXACT, IGNORE_CASE)
+            and event.detail_type.kind == ANY)
+
+
+def consumptions(facts: Facts) -> list[Event]:
+    """What a service consumes that the organisation must provide: no internal events, no listeners."""
+    return [e for e in facts.consumes if not e.internal and not is_listener(e)]
+
+
 def compatible(a: Matcher, b: Matcher) -> bool:
     """Whether two detail-type matchers can match a common value (conservatively: yes if unsure)."""
     if a.kind == ANY or b.kind == ANY:
@@ -82,7 +103,7 @@ def publications(facts: Facts) -> list[Event]:
     }
     return [
         e for e in facts.publishes
-        if e.channel == EVENTS
+        if e.channel == EVENTS and not e.internal
         and (e.origin == MANIFEST or not (e.source.is_exact and e.source.value in declared))
     ]
 
@@ -173,8 +194,9 @@ class Producers:
 class Consumers:
     """Who consumes what, indexed so a published source finds its consumers in O(len(source)).
 
-    Consumers that match any source (a pattern without `source`, `exists`, `anything-but`) are
-    catch-alls such as archives and loggers: they do not count as consuming a particular event.
+    Consumers that match any source (a pattern without `source`, `exists`, `anything-but`) and
+    listeners (`is_listener`) are catch-alls such as archives and loggers: they do not count as
+    consuming a particular event.
     """
 
     def __init__(self, facts: Sequence[Facts]) -> None:
@@ -183,7 +205,7 @@ class Consumers:
         }
         self.patterned = _MatcherIndex()  # wildcard and equals-ignore-case
         for f in facts:
-            for event in f.consumes:
+            for event in consumptions(f):
                 if event.channel != EVENTS or event.source.kind in (ANY, ANYTHING_BUT):
                     continue
                 index = self.by_kind.get(event.source.kind)

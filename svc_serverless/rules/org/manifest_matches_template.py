@@ -5,15 +5,17 @@ For a repo with an svc manifest (`catalog-info.yaml` with `spec.svc`) and a temp
 parses, compares the declared contract with the wiring:
 
 - every source the template may publish (an `events:PutEvents` permission with an
-  `events:source` condition) must be declared in `spec.svc.events.publishes`, and every declared
-  published source must have such a permission;
+  `events:source` condition, a pipe into the bus with a literal `Source`, a rule forwarding from
+  a bus of its own to the shared bus) must be declared in `spec.svc.events.publishes`, and
+  every declared published source must have such a permission, pipe or rule;
 - every EventBridge rule pattern in the template (`AWS::Events::Rule`, SAM `EventBridgeRule` and
   `CloudWatchEvent` events) must match a declared `spec.svc.events.consumes` entry, and every
   declared consumed event must be matched by a pattern.
 
 An undeclared event is reported at the template line, a declared one the template lacks at the
 manifest line. Patterns on AWS sources (`aws.*`) need no declaration; patterns without a source
-(archives, loggers) need none and do not count as consuming a declared event.
+(archives, loggers) need none and do not count as consuming a declared event. Events on a bus
+the service defines itself are internal, not part of the contract: they need no declaration.
 
 ## Why is this bad?
 The manifest is the contract the organisation rules and the catalog read: ORG003/ORG004/ORG005
@@ -59,7 +61,8 @@ from svc_serverless.rules.org.index import compatible, in_order, is_aws_source, 
 
 
 def _events(events: tuple[Event, ...], origin: str) -> list[Event]:
-    return [e for e in events if e.channel == EVENTS and e.origin == origin]
+    """The EventBridge events of one origin; internal events (a bus of its own) are no contract."""
+    return [e for e in events if e.channel == EVENTS and e.origin == origin and not e.internal]
 
 
 def _covers(pattern: Event, declared: Event) -> bool:
@@ -71,6 +74,8 @@ def _covers(pattern: Event, declared: Event) -> bool:
 def _publishing(f: Facts) -> Iterator[OrgProblem]:
     declared, granted = _events(f.publishes, MANIFEST), _events(f.publishes, TEMPLATE)
     for permission in granted:
+        if permission.source.kind == ANY:  # an unknown producer: nothing to declare by name
+            continue
         if not any(permission.source.matches(d.source.value) for d in declared):
             yield problem(
                 f, permission.loc,

@@ -2,7 +2,9 @@
 
 ## What it does
 Builds the organisation's service graph: an edge from a consumer to the producer of each event
-it consumes (matched as in ORG003, exact sources and SNS/SQS channels), and from a user to the
+it consumes (matched as in ORG003, exact sources and SNS/SQS channels; events on a bus the
+service owns are internal and make no edge, and neither does an unknown producer such as a
+pipe whose source is a JSON path), and from a user to the
 provider of each API it lists in `spec.consumesApis` (matched to `spec.svc.apis.provides` names
 and `spec.providesApis`). Each strongly connected group of services (Tarjan's algorithm, linear
 in the edges) is then reported: one finding per elementary cycle, at the first service of the
@@ -48,9 +50,16 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from svc_serverless.linter.config import Policy
-from svc_serverless.linter.facts import EVENTS, Facts, Loc
+from svc_serverless.linter.facts import ANY, EVENTS, Facts, Loc
 from svc_serverless.linter.rule import OrgProblem, OrgRule
-from svc_serverless.rules.org.index import Producers, in_order, is_aws_source, names, problem
+from svc_serverless.rules.org.index import (
+    Producers,
+    consumptions,
+    in_order,
+    is_aws_source,
+    names,
+    problem,
+)
 
 MAX_CYCLES = 20  # per group; beyond this the group is reported once
 # Elementary cycles can be exponentially many: the search of a group gives up after a number
@@ -97,7 +106,8 @@ def dependencies(facts: Sequence[Facts]) -> Iterator[Dependency]:
     """Every dependency between two services, in a stable order (repos, then events, then APIs).
 
     Events count when their source is pinned (exact and not AWS's) or they travel on an SNS/SQS
-    channel, matched as in ORG003; API uses are matched to `apis_provided` names.
+    channel, matched as in ORG003 (internal events of a service's own bus never count); API
+    uses are matched to `apis_provided` names.
     """
     ordered = in_order(facts)
     producers = Producers(ordered)
@@ -107,12 +117,14 @@ def dependencies(facts: Sequence[Facts]) -> Iterator[Dependency]:
             if api.name:
                 providers[api.name].add(f.service)
     for f in ordered:
-        for event in f.consumes:
+        for event in consumptions(f):
             pinned = event.source.is_exact and not is_aws_source(event.source)
             if event.channel == EVENTS and not pinned:
                 continue
-            for producer, _ in producers.of(event) or ():
-                if producer.service != f.service:
+            for producer, published in producers.of(event) or ():
+                # An unknown producer (a pipe whose source is a JSON path) could produce
+                # anything: it is no evidence of a dependency.
+                if producer.service != f.service and published.source.kind != ANY:
                     yield Dependency(f, producer.service, EVENT, event.label(), event.loc)
         for used in f.apis_used:
             for provider in sorted(providers.get(used.value, ())):

@@ -1,13 +1,23 @@
 """A service publishes an event that no service in the organisation consumes.
 
 ## What it does
-For every EventBridge event a service publishes (each source and detail-type of
-`spec.svc.events.publishes`, and each `events:PutEvents` source permission the manifest does
-not declare), looks for a consumer: a manifest `consumes` entry or an EventBridge rule pattern
-(exact, prefix, suffix, wildcard or `equals-ignore-case` source) that matches it. A published
-event nobody consumes is reported, as a warning, where it is declared. Rules that match every
-source, or every source but a few (`anything-but`), are catch-alls such as archives and loggers:
-they do not count as consumers.
+For every EventBridge event a service publishes on the shared bus (each source and detail-type
+of `spec.svc.events.publishes`, each `events:PutEvents` source permission the manifest does not
+declare, each pipe targeting the bus with a literal `Source`, each rule forwarding from a bus of
+its own), looks for a consumer: a manifest `consumes` entry or an EventBridge rule pattern that
+matches it (exact, prefix, suffix, wildcard or `equals-ignore-case` source). A published event
+nobody consumes is reported, as a warning, where it is declared.
+
+Listeners do not count as consumers: a pattern that pins neither its source nor its detail-type
+(no `source`, `{"exists": true}`, `anything-but`, `source: [{prefix: ""}]` or a prefix-only
+`source: [{prefix: "acme."}]`) is an archive, a logger or an auditor. It receives every event
+without anyone depending on a particular one, so it does not make an event consumed: this rule
+asks whether some service needs the event. A pattern with a prefix source and a detail-type
+does count.
+
+Events on a bus the service defines itself (`AWS::Events::EventBus` in its own template) are
+internal and not judged; neither is an unknown producer (a pipe whose source is a JSON path):
+there is no name to look for.
 
 ## Why is this bad?
 An event is a contract the producer must keep stable. One nobody consumes is either dead

@@ -126,9 +126,13 @@ def _consumed(root: Path, source: str, detail_type: str) -> tuple[Path, str, str
     if not path.is_file():
         return None
     old = path.read_text(encoding="utf-8")
-    from svc_serverless.linter.model import load_manifest
+    from svc_serverless.linter.cfnyaml import TemplateSyntaxError, loads
 
-    manifest, _ = load_manifest(old)
+    try:
+        manifest = loads(old)
+    except TemplateSyntaxError as err:
+        raise SvcError(f"catalog-info.yaml cannot be read ({err.message}): fix it (`svc lint` "
+                       "says where) before adding an event consumer") from None
     events = manifest.get("spec", {}).get("svc", {}).get("events", {}) \
         if isinstance(manifest, dict) and isinstance(manifest.get("spec"), dict) else {}
     consumes = events.get("consumes") if isinstance(events, dict) else None

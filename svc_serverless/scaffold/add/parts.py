@@ -30,15 +30,27 @@ def function_files(python: bool, trigger: str, values: dict[str, str]) -> dict[s
     """Repo-relative path -> text of a function's folder."""
     folder = f"functions/{values['__NAME__']}"
     if python:
+        # Outside the function's folder (what sam build packages), as the template's own tests.
         sources = {"handler.py": f"function/python/handler-{trigger}.py",
                    "requirements.txt": "function/python/requirements.txt",
-                   "tests/test___SNAKE__.py": "function/python/tests/test___SNAKE__.py"}
+                   "../../tests/test___SNAKE__.py": "function/python/test___SNAKE__.py"}
     else:
         sources = {"index.mjs": f"function/node/handler-{trigger}.mjs",
                    "package.json": "function/node/package.json",
                    "tests/__NAME__.test.mjs": "function/node/tests/__NAME__.test.mjs"}
-    return {f"{folder}/{fill(target, values)}": fill(_read(source), values)
+    return {_normal(f"{folder}/{fill(target, values)}"): fill(_read(source), values)
             for target, source in sources.items()}
+
+
+def _normal(path: str) -> str:
+    """`functions/x/../../tests/t.py` -> `tests/t.py` (parts name paths from the folder)."""
+    out: list[str] = []
+    for part in path.split("/"):
+        if part == "..":
+            out.pop()
+        else:
+            out.append(part)
+    return "/".join(out)
 
 
 def layer_files(python: bool, values: dict[str, str]) -> dict[str, str]:

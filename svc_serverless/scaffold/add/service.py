@@ -33,6 +33,10 @@ class Service:
     globals_alias: bool  # Globals.Function.AutoPublishAlias is set
     stage_parameter: bool
     logical_ids: frozenset[str]
+    # How the repo's functions deploy (`DeploymentPreference.Type` as written, e.g. a canary
+    # outside dev); None when no function has one.
+    deployment: Any = None
+    reserved: int | None = None  # Globals.Function.ReservedConcurrentExecutions
 
     @property
     def python(self) -> bool:
@@ -104,6 +108,10 @@ def read_service(repo: LoadedRepo, runtime: str | None) -> Service:
     architectures = functions.get("Architectures")
     architecture = (architectures[0] if isinstance(architectures, list) and architectures
                     and isinstance(architectures[0], str) else None)
+    deployment = next((r.properties["DeploymentPreference"].get("Type")
+                       for r in template.of_type("AWS::Serverless::Function")
+                       if isinstance(r.properties.get("DeploymentPreference"), dict)), None)
+    reserved = functions.get("ReservedConcurrentExecutions")
     return Service(
         name=repo.service,
         key=key,
@@ -118,4 +126,6 @@ def read_service(repo: LoadedRepo, runtime: str | None) -> Service:
         globals_alias="AutoPublishAlias" in functions,
         stage_parameter="Stage" in template.section("Parameters"),
         logical_ids=template.logical_ids,
+        deployment=deployment,
+        reserved=reserved if isinstance(reserved, int) and not isinstance(reserved, bool) else None,
     )

@@ -64,6 +64,10 @@ def function(service: Service, name: str, pascal: str, trigger: str, *, schedule
     if not service.globals_alias and service.stage_parameter:
         properties["AutoPublishAlias"] = _ref("Stage")
     properties["LoggingConfig"] = {"LogGroup": _ref(logs)}
+    if service.deployment is not None:
+        # Deployed as the repo's other functions are, rolled back by its own error alarm.
+        properties["DeploymentPreference"] = {"Type": service.deployment,
+                                              "Alarms": [_ref(f"{pascal}ErrorsAlarm")]}
     properties["Policies"] = [{"Statement": [_use_key(service)]}]
     resources: dict[str, Any] = {}
     if trigger == "api":
@@ -73,15 +77,21 @@ def function(service: Service, name: str, pascal: str, trigger: str, *, schedule
             "Path": f"/{service.name}/{name}"}}}
     elif trigger == "queue":
         queue, dead = f"{pascal}Queue", f"{pascal}DeadLetterQueue"
+        window = 5
+        # A backlog drains at this many concurrent invocations at most: never more than the
+        # function's reserved concurrency, so the queue never throttles it (SQS needs >= 2).
+        concurrency = max(2, min(5, service.reserved or 5))
         properties["Events"] = {"Messages": {"Type": "SQS", "Properties": {
-            "Queue": _arn(queue), "BatchSize": 10, "MaximumBatchingWindowInSeconds": 5,
+            "Queue": _arn(queue), "BatchSize": 10, "MaximumBatchingWindowInSeconds": window,
+            "ScalingConfig": {"MaximumConcurrency": concurrency},
             "FunctionResponseTypes": ["ReportBatchItemFailures"]}}}
         resources[queue] = {
             "Type": "AWS::SQS::Queue", "DeletionPolicy": "Delete", "UpdateReplacePolicy": "Delete",
             "Properties": {
                 "MessageRetentionPeriod": 345600,
-                # At least six times the function timeout, as Lambda recommends for SQS sources.
-                "VisibilityTimeout": min(service.timeout * 6, 43200),
+                # Six times the function timeout plus the batching window (Lambda's rule for
+                # SQS sources): a message still being processed is not delivered again.
+                "VisibilityTimeout": min(service.timeout * 6 + window, 43200),
                 "KmsMasterKeyId": _arn(service.key), "KmsDataKeyReusePeriodSeconds": 300,
                 "RedrivePolicy": {"deadLetterTargetArn": _arn(dead), "maxReceiveCount": 5},
             },

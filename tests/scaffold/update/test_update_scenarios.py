@@ -25,7 +25,7 @@ from tests.scaffold.update.helpers import (
 
 HANDLER = "functions/router/handler.py"
 LIMIT = ('return int(query.get("limit", "50"))', 'return int(query.get("limit", "25"))')
-REFUSALS_LINE = 'Refusals are {"message": ...} with 400, 404 or 409.'
+REFUSALS_LINE = 'Refusals are {"message": ...} with 400, 404, 409 or 422.'
 LOG_LINE = 'LOG.exception("request failed", extra={"routeKey": route})'
 UPDATE_BODY = ('"body": "{\\"name\\": \\"renamed\\"}"', '"body": "{\\"name\\": \\"user\\"}"')
 RUNBOOK = "# {{ cookiecutter.service_name }} runbook\n"
@@ -46,7 +46,7 @@ def make_v2(template: Path, *, overlapping: bool) -> None:
     """The template's next version: a disjoint change, a new file, a removed file, a moved
     file, a renamed answer; with `overlapping`, also changes to what the user edits and deletes.
     """
-    template_edit(template, HANDLER, REFUSALS_LINE, REFUSALS_LINE.replace("409.", "409 (JSON)."))
+    template_edit(template, HANDLER, REFUSALS_LINE, REFUSALS_LINE.replace("422.", "422 (JSON)."))
     (template / PROJECT / "docs").mkdir()
     (template / PROJECT / "docs/RUNBOOK.md").write_text(RUNBOOK, encoding="utf-8")
     (template / PROJECT / "events/router/list.json").unlink()
@@ -116,7 +116,7 @@ def test_disjoint_changes_merge_and_every_user_change_is_kept(
     # What the merge must give: svc's new render with exactly the user's changes on top.
     expected = tree_files(repo, pristine)
     handler = expected[HANDLER].decode()
-    assert REFUSALS_LINE.replace("409.", "409 (JSON).") in handler
+    assert REFUSALS_LINE.replace("422.", "422 (JSON).") in handler
     expected[HANDLER] = handler.replace(*LIMIT).encode()
     expected["events/router/put.json"] = expected["events/router/put.json"].decode().replace(
         *UPDATE_BODY).encode()
@@ -198,7 +198,7 @@ def test_overlapping_changes_conflict_only_where_both_sides_changed(
     assert LOG_LINE.replace("request failed", "request failed!") in conflict
     assert LOG_LINE.replace('"routeKey"', '"route"') in conflict
     # Outside the conflict both sides are merged.
-    assert LIMIT[1] in handler and REFUSALS_LINE.replace("409.", "409 (JSON).") in handler
+    assert LIMIT[1] in handler and REFUSALS_LINE.replace("422.", "422 (JSON).") in handler
     assert (repo / "functions/router/extra.py").read_text(encoding="utf-8") == "EXTRA = 1\n"
     assert not (repo / "events/router/delete.json").exists()
     assert (repo / "docs/RUNBOOK.md").is_file() and not (repo / "events/router/list.json").exists()

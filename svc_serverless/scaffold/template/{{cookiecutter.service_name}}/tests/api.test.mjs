@@ -1,24 +1,36 @@
 {%- set Entity = cookiecutter.__entity_pascal -%}
 // The functions and the domain layer together, as deployed: the HTTP API and the receiver
-// share one table and publish the same events.
+// share one table, and the publisher relays its committed changes as events (the outbox).
 import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
 
 import { COLLECTION, MEMBER, createHandler } from '../functions/router/index.mjs';
 import { createHandler as createReceiver } from '../functions/receiver/index.mjs';
+import { createHandler as createPublisher } from '../functions/publisher/index.mjs';
 // Wired as on Lambda, where the layer provides the domain module, with in-memory AWS.
-import { EventPublisher, Repository, {{ Entity }}Service } from '../layers/domain/index.mjs';
-import { memoryEvents, memoryTable } from '../layers/domain/testing.mjs';
+import { EventPublisher, Repository, {{ Entity }}Service, changeEvent, parse } from '../layers/domain/index.mjs';
+import { memoryEvents, memoryIdempotency, memoryTable, sequentialBatch } from '../layers/domain/testing.mjs';
 
 let events;
 let handler;
 let receiver;
+let relay;
 
 beforeEach(() => {
   events = memoryEvents();
-  const service = new {{ Entity }}Service(new Repository(memoryTable(), 'test'), new EventPublisher(events, { source: '{{ cookiecutter.service_name }}' }));
-  handler = createHandler(async () => service);
-  receiver = createReceiver(async () => service);
+  const table = memoryTable();
+  const service = new {{ Entity }}Service(new Repository(table, 'test'));
+  const createOnce = memoryIdempotency({ key: (request) => request.key, payload: (request) => request.body })((request) => service.create(request.body));
+  const runOnce = memoryIdempotency({ key: (record) => record.messageId })((record) => service.handle(parse(record.body)));
+  handler = createHandler(async () => ({ service, createOnce, parse }));
+  receiver = createReceiver(async () => ({ service, runOnce, processBatch: sequentialBatch }));
+  const publisher = createPublisher(async () => ({ publisher: new EventPublisher(events, { source: '{{ cookiecutter.service_name }}' }), changeEvent }));
+  // What Lambda's stream source does: hand the new changes to the publisher, failed ones again.
+  let position = 0;
+  relay = async () => {
+    const { batchItemFailures } = await publisher({ Records: table.stream.slice(position) });
+    position = batchItemFailures.length ? table.stream.findIndex((r) => r.dynamodb.SequenceNumber === batchItemFailures[0].itemIdentifier) : table.stream.length;
+  };
 });
 
 async function request(method, path, { body, ...extra } = {}) {
@@ -42,9 +54,43 @@ test('create then read', async () => {
   assert.equal(created.version, 1);
 });
 
-test('create publishes {{ Entity }}Created with the service as source', async () => {
+test('create publishes a thin {{ Entity }}Created with the service as source', async () => {
   const created = await create({ name: 'first' });
-  assert.deepEqual(events.entries.map((e) => [e.Source, e.DetailType, e.Detail.id]), [['{{ cookiecutter.service_name }}', '{{ Entity }}Created', created.id]]);
+  await relay();
+  assert.deepEqual(events.entries.map((e) => [e.Source, e.DetailType, e.Detail]), [['{{ cookiecutter.service_name }}', '{{ Entity }}Created', { id: created.id, version: 1, changedFields: ['name'] }]]);
+});
+
+test('a redelivered command with a throttled publish makes one {{ cookiecutter.entity }} and one event', async (t) => {
+  t.mock.method(console, 'error', () => {});
+  const put = events.putEvents;
+  let calls = 0;
+  events.putEvents = async (input) => {
+    calls += 1;
+    if (calls === 1) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    return put(input);
+  };
+  const message = { messageId: 'm-1', body: JSON.stringify({ action: 'create', data: { name: 'a' } }) };
+  assert.deepEqual(await receiver({ Records: [message] }), { batchItemFailures: [] });
+  await relay(); // throttled: the change stays on the stream
+  assert.deepEqual(await receiver({ Records: [message] }), { batchItemFailures: [] }); // SQS delivers it again
+  await relay();
+  const { items } = (await request('GET', COLLECTION)).json;
+  assert.equal(items.length, 1);
+  assert.deepEqual(events.entries.map((e) => [e.DetailType, e.Detail.id]), [['{{ Entity }}Created', items[0].id]]);
+});
+
+test('a retried POST with the same Idempotency-Key makes one {{ cookiecutter.entity }} and one event', async () => {
+  const post = { routeKey: `POST ${COLLECTION}`, headers: { 'idempotency-key': 'client-1' }, body: '{"name":"a"}' };
+  const first = await handler(post);
+  const retry = await handler(post);
+  await relay();
+  assert.equal(retry.statusCode, 201);
+  assert.deepEqual(JSON.parse(retry.body), JSON.parse(first.body));
+  const { items } = (await request('GET', COLLECTION)).json;
+  assert.equal(items.length, 1);
+  assert.deepEqual(events.entries.map((e) => e.DetailType), ['{{ Entity }}Created']);
+  const reused = await handler({ ...post, body: '{"name":"b"}' });
+  assert.equal(reused.statusCode, 422);
 });
 
 test('body may be base64', async () => {
@@ -74,14 +120,16 @@ test('update merges fields and bumps the version', async () => {
   assert.equal(updated.json.name, 'new');
   assert.equal(updated.json.keep, 'yes');
   assert.equal(updated.json.version, 2);
-  assert.ok(events.entries.some((e) => e.DetailType === '{{ Entity }}Updated'));
+  await relay();
+  assert.deepEqual(events.entries.filter((e) => e.DetailType === '{{ Entity }}Updated').map((e) => e.Detail), [{ id: created.id, version: 2, changedFields: ['name'] }]);
 });
 
 test('delete then read is 404', async () => {
   const created = await create({ name: 'gone' });
   assert.equal((await request('DELETE', MEMBER, { pathParameters: { id: created.id } })).statusCode, 204);
   assert.equal((await request('GET', MEMBER, { pathParameters: { id: created.id } })).statusCode, 404);
-  assert.ok(events.entries.some((e) => e.DetailType === '{{ Entity }}Deleted'));
+  await relay();
+  assert.equal(events.entries.at(-1).DetailType, '{{ Entity }}Deleted');
 });
 
 test('a missing {{ cookiecutter.entity }} is 404', async () => {

@@ -3,27 +3,25 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { CREATED, Conflict, EventPublisher, NotFound, Repository, ValidationFailed, {{ Entity }}Service } from '../layers/domain/index.mjs';
-import { memoryEvents, memoryTable } from '../layers/domain/testing.mjs';
+import { CREATED, DELETED, UPDATED, Conflict, EventPublisher, NotFound, Repository, ValidationFailed, {{ Entity }}Service, changeEvent, parse } from '../layers/domain/index.mjs';
+import { memoryTable } from '../layers/domain/testing.mjs';
 
 function setup() {
   const table = memoryTable();
-  const events = memoryEvents();
   let n = 0;
   const repository = new Repository(table, 'test');
-  const service = new {{ Entity }}Service(repository, new EventPublisher(events, { source: '{{ cookiecutter.service_name }}' }), {
+  const service = new {{ Entity }}Service(repository, {
     clock: () => '2025-01-01T00:00:00.000Z',
     newId: () => `id-${n++}`,
   });
-  return { table, events, repository, service };
+  return { table, repository, service };
 }
 
-test('create sets the service fields and publishes', async () => {
-  const { events, service } = setup();
+test('create sets the service fields', async () => {
+  const { service } = setup();
   const item = await service.create({ name: 'a', price: 9.5 });
   assert.deepEqual(item, { name: 'a', price: 9.5, id: 'id-0', version: 1, createdAt: '2025-01-01T00:00:00.000Z', updatedAt: '2025-01-01T00:00:00.000Z' });
   assert.deepEqual(await service.get('id-0'), item);
-  assert.deepEqual(events.entries.map((e) => [e.Source, e.DetailType]), [['{{ cookiecutter.service_name }}', CREATED]]);
 });
 
 test('a stale write is a conflict', async () => {
@@ -54,5 +52,26 @@ test('deleting twice is not found', async () => {
 
 test('the publisher throws when EventBridge refuses', async () => {
   const refusing = { putEvents: async () => ({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'AccessDenied', ErrorMessage: 'no' }] }) };
-  await assert.rejects(new EventPublisher(refusing, { source: 'x' }).publish(CREATED, { id: 'x' }), /AccessDenied/);
+  await assert.rejects(new EventPublisher(refusing, { source: 'x' }).publish({ detailType: CREATED, detail: { id: 'x' } }), /AccessDenied/);
+});
+
+test('change events name the changed fields but carry no data', async () => {
+  const { table, service } = setup();
+  const item = await service.create({ name: 'secret', keep: 1 });
+  await service.update(item.id, { name: 'b' });
+  await service.delete(item.id);
+  const events = table.stream.map(changeEvent);
+  assert.deepEqual(events, [
+    { detailType: CREATED, detail: { id: 'id-0', version: 1, changedFields: ['keep', 'name'] } },
+    { detailType: UPDATED, detail: { id: 'id-0', version: 2, changedFields: ['name'] } },
+    { detailType: DELETED, detail: { id: 'id-0', version: 2, changedFields: ['keep', 'name'] } },
+  ]);
+  assert.ok(!JSON.stringify(events).includes('secret'));
+});
+
+test('parse refuses what the table cannot store', () => {
+  for (const text of ['NaN', '[Infinity]', '1e400', '-1e126', '1e-200', '{']) {
+    assert.throws(() => parse(text), ValidationFailed, text);
+  }
+  assert.deepEqual(parse('{"a": [1, 2.5, -3e10, 0, "x", null, true]}'), { a: [1, 2.5, -3e10, 0, 'x', null, true] });
 });

@@ -5,62 +5,77 @@
 // {"action": "update", "id": "...", "data": {...}}, {"action": "delete", "id": "..."} or
 // {"action": "process", "id": "..."}. They arrive two ways:
 // - from the SQS queue, in batches: failed messages are reported one by one
-//   (ReportBatchItemFailures) so the others are not retried; after five failures a message
-//   moves to the dead-letter queue;
+//   (ReportBatchItemFailures, Powertools batch processing) so the others are not retried; after
+//   five failures a message moves to the dead-letter queue. SQS delivers at least once, so each
+//   message runs once per message id (Powertools idempotency): a redelivered message gets the
+//   first result instead of a second write;
 // - invoked directly by the service's own workflow with one command: the result is returned
 //   and an error fails the workflow step.
 
 // Where the layer's build puts the shared domain module on Lambda and in `sam local`.
 const DOMAIN_MODULE = '/opt/nodejs/index.mjs';
+const IDEMPOTENCY_SECONDS = 24 * 60 * 60;
 
-/** The service wired to DynamoDB and EventBridge; the SDK is imported on first use only. */
-export async function defaultService(env = process.env) {
-  const [domain, { DynamoDBClient }, lib, { EventBridgeClient, PutEventsCommand }] = await Promise.all([
-    import(DOMAIN_MODULE),
+/**
+ * The service wired to DynamoDB, each queue message run once by Powertools idempotency and the
+ * batch processed by Powertools. Imported on first use only; `domain` is the layer's module.
+ */
+export async function defaultApp(env = process.env, domain = import(DOMAIN_MODULE)) {
+  const [layer, { DynamoDBClient }, lib, { makeIdempotent, IdempotencyConfig }, { DynamoDBPersistenceLayer }, batch, { Metrics, MetricUnit }] = await Promise.all([
+    domain,
     import('@aws-sdk/client-dynamodb'),
     import('@aws-sdk/lib-dynamodb'),
-    import('@aws-sdk/client-eventbridge'),
+    import('@aws-lambda-powertools/idempotency'),
+    import('@aws-lambda-powertools/idempotency/dynamodb'),
+    import('@aws-lambda-powertools/batch'),
+    import('@aws-lambda-powertools/metrics'),
   ]);
   const doc = lib.DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
-  const bridge = new EventBridgeClient({});
   const db = {
     get: (input) => doc.send(new lib.GetCommand(input)),
     put: (input) => doc.send(new lib.PutCommand(input)),
     delete: (input) => doc.send(new lib.DeleteCommand(input)),
     scan: (input) => doc.send(new lib.ScanCommand(input)),
   };
-  const events = { putEvents: (input) => bridge.send(new PutEventsCommand(input)) };
-  return new domain.{{ Entity }}Service(
-    new domain.Repository(db, env.TABLE_NAME),
-    new domain.EventPublisher(events, { source: env.EVENT_SOURCE, busName: env.EVENT_BUS_NAME ?? 'default' }),
-  );
+  const service = new layer.{{ Entity }}Service(new layer.Repository(db, env.TABLE_NAME));
+  const config = new IdempotencyConfig({ eventKeyJmesPath: 'messageId', expiresAfterSeconds: IDEMPOTENCY_SECONDS });
+  const persistenceStore = new DynamoDBPersistenceLayer({ tableName: env.IDEMPOTENCY_TABLE_NAME });
+  const runOnce = makeIdempotent(async (record) => service.handle(layer.parse(record.body)), { persistenceStore, config });
+  const metrics = new Metrics();
+  async function processBatch(event, recordHandler, context) {
+    const processor = new batch.BatchProcessor(batch.EventType.SQS);
+    try {
+      return await batch.processPartialResponse(event, recordHandler, processor, { context });
+    } finally {
+      // Failed commands count here (the function itself succeeds); ReceiverErrorsAlarm watches it.
+      const failed = processor.failureMessages.length;
+      if (failed) metrics.addMetric('CommandsFailed', MetricUnit.Count, failed);
+      metrics.publishStoredMetrics();
+    }
+  }
+  return { service, runOnce, processBatch, config };
 }
 
-/** Builds the Lambda handler around a function that returns the service (tests pass fakes). */
-export function createHandler(getService) {
-  return async (event) => {
-    const service = await getService();
-    if (Array.isArray(event?.Records)) return runBatch(event.Records, service);
-    return service.handle(event);
+/** Builds the Lambda handler around a function that returns the app (tests pass fakes). */
+export function createHandler(getApp) {
+  return async (event, context) => {
+    const app = await getApp();
+    if (context) app.config?.registerLambdaContext(context);
+    if (!Array.isArray(event?.Records)) return app.service.handle(event);
+    return app.processBatch(event, async (record) => {
+      try {
+        return await app.runOnce(record);
+      } catch (err) {
+        console.error(JSON.stringify({ level: 'ERROR', message: 'command failed', messageId: record.messageId, error: String(err?.stack ?? err) }));
+        throw err;
+      }
+    }, context);
   };
 }
 
-async function runBatch(records, service) {
-  const batchItemFailures = [];
-  for (const record of records) {
-    try {
-      await service.handle(JSON.parse(record.body));
-    } catch (err) {
-      console.error(JSON.stringify({ message: 'command failed', messageId: record.messageId, error: String(err?.stack ?? err) }));
-      batchItemFailures.push({ itemIdentifier: record.messageId });
-    }
-  }
-  return { batchItemFailures };
-}
-
-let service;
+let app;
 // A failed start-up is retried on the next invocation instead of being cached.
-export const handler = createHandler(() => (service ??= defaultService().catch((err) => {
-  service = undefined;
+export const handler = createHandler(() => (app ??= defaultApp().catch((err) => {
+  app = undefined;
   throw err;
 })));

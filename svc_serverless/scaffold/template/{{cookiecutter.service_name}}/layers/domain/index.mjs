@@ -2,8 +2,10 @@
 {%- set entity = cookiecutter.entity -%}
 // Domain logic of the {{ cookiecutter.service_name }} service, shared by its functions through the layer.
 //
-// This module is the only code the functions share. It imports no AWS SDK: the functions
-// build the clients and pass them in, so everything here is tested without AWS.
+// This module is the only code the functions share. It imports no AWS SDK and no Powertools:
+// the functions build the clients and pass them in, so everything here is tested without AWS.
+// The service only writes the table; the publisher function publishes the events of the
+// committed changes from the table's stream (the transactional outbox, changeEvent below).
 // On Lambda (and in `sam local`) SAM's layer build puts it at /opt/nodejs/index.mjs.
 
 import { randomUUID } from 'node:crypto';
@@ -14,6 +16,11 @@ export const UPDATED = '{{ Entity }}Updated';
 export const DELETED = '{{ Entity }}Deleted';
 
 const RESERVED_FIELDS = new Set(['id', 'version', 'createdAt', 'updatedAt']);
+// Set by the service on every write: never news by themselves.
+const BOOKKEEPING = RESERVED_FIELDS;
+// DynamoDB numbers: magnitude below 1E+126 and above 1E-130.
+const MAX_MAGNITUDE = 1e125;
+const MIN_MAGNITUDE = 1e-129;
 const MAX_BYTES = 64 * 1024;
 const MAX_PAGE = 100;
 
@@ -112,9 +119,54 @@ function decodeToken(token) {
 }
 
 /**
+ * Request and command bodies: JSON that DynamoDB can store. JSON.parse turns 1e400 into
+ * Infinity; such numbers are refused with ValidationFailed (a 400) instead of failing later at
+ * the table (a 500).
+ */
+export function parse(text) {
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ValidationFailed('the body must be JSON');
+  }
+  checkNumbers(value);
+  return value;
+}
+
+function checkNumbers(value) {
+  if (typeof value === 'number') {
+    const size = Math.abs(value);
+    if (!Number.isFinite(value) || (size !== 0 && (size > MAX_MAGNITUDE || size < MIN_MAGNITUDE))) {
+      throw new ValidationFailed(`the number ${value} is out of range`);
+    }
+  } else if (value && typeof value === 'object') {
+    for (const item of Object.values(value)) checkNumbers(item);
+  }
+}
+
+const DETAIL_TYPES = { INSERT: CREATED, MODIFY: UPDATED, REMOVE: DELETED };
+
+/**
+ * The event for one DynamoDB stream record (NEW_AND_OLD_IMAGES): a thin notice with the id,
+ * the new version and the names of the changed fields, never the data, so the data stays behind
+ * the service's key and API. Consumers may see an event twice: `id` and `version` identify it.
+ */
+export function changeEvent(record) {
+  const { NewImage: next = {}, OldImage: old = {} } = record.dynamodb;
+  const image = Object.keys(next).length ? next : old;
+  const names = new Set([...Object.keys(next), ...Object.keys(old)].filter((name) => !BOOKKEEPING.has(name)));
+  const changedFields = [...names].filter((name) => JSON.stringify(next[name]) !== JSON.stringify(old[name])).sort();
+  return {
+    detailType: DETAIL_TYPES[record.eventName],
+    detail: { id: image.id.S, version: Number(image.version.N), changedFields },
+  };
+}
+
+/**
  * Puts events on the default bus with this service as their source. `events` has
- * putEvents taking a PutEvents input. The functions' IAM policies only allow events:PutEvents
- * with events:source = {{ cookiecutter.service_name }}, so the source is fixed here.
+ * putEvents taking a PutEvents input. The publisher function's IAM policy only allows
+ * events:PutEvents with events:source = {{ cookiecutter.service_name }}, so the source is fixed here.
  */
 export class EventPublisher {
   constructor(events, { source, busName = 'default' }) {
@@ -123,7 +175,7 @@ export class EventPublisher {
     this.busName = busName;
   }
 
-  async publish(detailType, detail) {
+  async publish({ detailType, detail }) {
     const response = await this.events.putEvents({
       Entries: [{ Source: this.source, DetailType: detailType, Detail: JSON.stringify(detail), EventBusName: this.busName }],
     });
@@ -139,9 +191,8 @@ export class EventPublisher {
  * for HTTP requests, the receiver for commands from the queue or the workflow.
  */
 export class {{ Entity }}Service {
-  constructor(repository, publisher, { clock = () => new Date().toISOString(), newId = randomUUID } = {}) {
+  constructor(repository, { clock = () => new Date().toISOString(), newId = randomUUID } = {}) {
     this.repository = repository;
-    this.publisher = publisher;
     this.clock = clock;
     this.newId = newId;
   }
@@ -151,7 +202,6 @@ export class {{ Entity }}Service {
     const now = this.clock();
     const item = { ...fields, id: this.newId(), version: 1, createdAt: now, updatedAt: now };
     await this.repository.create(item);
-    await this.publisher.publish(CREATED, { id: item.id, {{ cookiecutter.__entity_camel }}: item });
     return item;
   }
 
@@ -173,13 +223,11 @@ export class {{ Entity }}Service {
     const current = await this.get(id);
     const item = { ...current, ...fields, version: current.version + 1, updatedAt: this.clock() };
     await this.repository.replace(item, current.version);
-    await this.publisher.publish(UPDATED, { id: item.id, {{ cookiecutter.__entity_camel }}: item });
     return item;
   }
 
   async delete(id) {
-    const removed = await this.repository.delete(validatedId(id));
-    await this.publisher.publish(DELETED, { id: removed.id });
+    await this.repository.delete(validatedId(id));
   }
 
   /** The service's own processing step (run by the workflow); replace with real work. */

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { createHandler } from '../index.mjs';
+import { memoryIdempotency, sequentialBatch } from '../../../layers/domain/testing.mjs';
 
 /** A service whose handle() records each command and fails those with action "fail". */
 function stub() {
@@ -15,7 +16,9 @@ function stub() {
       return { done: command.action };
     },
   };
-  return { handled, handler: createHandler(async () => service) };
+  const once = memoryIdempotency({ key: (record) => record.messageId });
+  const runOnce = once(async (record) => service.handle(JSON.parse(record.body)));
+  return { handled, handler: createHandler(async () => ({ service, runOnce, processBatch: sequentialBatch })) };
 }
 
 const batch = (...bodies) => ({ Records: bodies.map((body, n) => ({ messageId: `m${n}`, body, eventSource: 'aws:sqs' })) });
@@ -33,6 +36,13 @@ test('a batch reports only the failed messages', async (t) => {
   const result = await handler(batch('{"action":"create"}', '{"action":"fail"}', 'not json', '{"action":"update"}'));
   assert.deepEqual(result, { batchItemFailures: [{ itemIdentifier: 'm1' }, { itemIdentifier: 'm2' }] });
   assert.equal(handled.length, 3);
+});
+
+test('a redelivered message runs once', async () => {
+  const { handled, handler } = stub();
+  await handler(batch('{"action":"create"}'));
+  assert.deepEqual(await handler(batch('{"action":"create"}')), { batchItemFailures: [] });
+  assert.equal(handled.length, 1);
 });
 
 test('a direct invocation returns the result', async () => {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { COLLECTION, MEMBER, createHandler } from '../index.mjs';
+import { parse } from '../../../layers/domain/index.mjs';
 
 class Refused extends Error {
   constructor(message, status) {
@@ -20,7 +21,11 @@ function stub(answer = (method, args) => ({ method, args })) {
     return answer(method, args);
   };
   const service = { create: record('create'), get: record('get'), list: record('list'), update: record('update'), delete: record('delete') };
-  return { calls, handler: createHandler(async () => service) };
+  const createOnce = async (request) => {
+    calls.push(['createOnce', request]);
+    return answer('createOnce', [request]);
+  };
+  return { calls, handler: createHandler(async () => ({ service, createOnce, parse })) };
 }
 
 const event = (method, path, extra = {}) => ({ routeKey: `${method} ${path}`, ...extra });
@@ -82,12 +87,36 @@ test('an unknown route is 404', async () => {
   assert.equal((await handler(event('PATCH', COLLECTION))).statusCode, 404);
 });
 
-test('unexpected errors are 500 without details', async (t) => {
+test('unexpected errors are thrown so Lambda counts them', async (t) => {
   t.mock.method(console, 'error', () => {});
   const { handler } = stub(() => {
     throw new Error('secret detail');
   });
-  const response = await handler(event('GET', MEMBER, { pathParameters: { id: 'x' } }));
-  assert.equal(response.statusCode, 500);
-  assert.ok(!response.body.includes('secret'));
+  // Thrown, not answered: Lambda's Errors metric (the alarm that rolls deploys back) counts it,
+  // and API Gateway answers the caller a bare 500 without the details.
+  await assert.rejects(handler(event('GET', MEMBER, { pathParameters: { id: 'x' } })), /secret detail/);
+});
+
+test('numbers the table cannot hold are 400', async () => {
+  const { calls, handler } = stub();
+  for (const body of ['{"n": NaN}', '{"n": 1e400}', '[-1e400]', '{"n": 1e200}']) {
+    assert.equal((await handler(event('POST', COLLECTION, { body }))).statusCode, 400, body);
+  }
+  assert.deepEqual(calls, []);
+});
+
+test('POST with an Idempotency-Key creates through createOnce', async () => {
+  const { calls, handler } = stub();
+  await handler(event('POST', COLLECTION, { body: '{"name":"a"}', headers: { 'Idempotency-Key': 'k-1' } }));
+  assert.deepEqual(calls, [['createOnce', { key: 'k-1', body: { name: 'a' } }]]);
+  const tooLong = await handler(event('POST', COLLECTION, { body: '{}', headers: { 'idempotency-key': 'x'.repeat(129) } }));
+  assert.equal(tooLong.statusCode, 400);
+});
+
+test('a reused Idempotency-Key with another body is 422', async () => {
+  const { handler } = stub(() => {
+    throw Object.assign(new Error('mismatch'), { name: 'IdempotencyValidationError' });
+  });
+  const response = await handler(event('POST', COLLECTION, { body: '{}', headers: { 'idempotency-key': 'k' } }));
+  assert.equal(response.statusCode, 422);
 });

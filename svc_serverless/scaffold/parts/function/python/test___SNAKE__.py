@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from types import ModuleType
 
-HANDLER = Path(__file__).resolve().parents[1] / "handler.py"
+HANDLER = Path(__file__).resolve().parents[1] / "functions" / "__NAME__" / "handler.py"
 
 
 def _handler() -> ModuleType:

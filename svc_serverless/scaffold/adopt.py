@@ -64,8 +64,8 @@ def plan_files(options: AdoptOptions) -> tuple[Path, dict[str, str], list[str]]:
 
     root = find_repo(options.path)
     repo = load_repo(root)
-    if repo.template is None or repo.template.error is not None:
-        raise SvcError(f"{root.name}: svc cannot read its template; `svc lint` shows why")
+    # A template svc cannot read still gets its files (ownership does not depend on it); its
+    # manifest then declares no events or APIs until the template is fixed (adopt says so).
     facts = extract_facts(repo)
     codeowners = next((p for p in CODEOWNERS_PLACES if repo.exists(p)), None)
     owner = options.owner or facts.owner or owner_from_codeowners(
@@ -105,6 +105,9 @@ def adopt(options: AdoptOptions) -> int:
     from svc_serverless.edit.write import write_atomic
 
     root, wanted, kept = plan_files(options)
+    if "catalog-info.yaml" in wanted and not _template_readable(root):
+        print("note: svc cannot read the template (`svc lint` says why): catalog-info.yaml "
+              "declares no events or APIs; add them once the template is fixed")
     verb = "would write" if options.dry_run else "wrote"
     if not options.dry_run:
         for path, text in wanted.items():
@@ -116,6 +119,13 @@ def adopt(options: AdoptOptions) -> int:
     if not options.dry_run:
         _remaining(root)
     return 0
+
+
+def _template_readable(root: Path) -> bool:
+    from svc_serverless.linter.model import load_repo
+
+    template = load_repo(root).template
+    return template is not None and template.error is None
 
 
 def _remaining(root: Path) -> None:

@@ -107,6 +107,18 @@ def test_adopt_refuses_with_one_line_and_writes_nothing(
     assert _hashes(repo) == before
 
 
+def test_a_template_svc_cannot_read_still_gets_its_files(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = _repo(tmp_path)
+    (repo / "template.yaml").write_text("Resources: [\n")
+    assert main(["adopt", str(repo), "--owner", "team-orders"]) == 0
+    assert capsys.readouterr().out.startswith(
+        "note: svc cannot read the template (`svc lint` says why): catalog-info.yaml declares "
+        "no events or APIs; add them once the template is fixed\nwrote catalog-info.yaml\n")
+    assert main(["lint", str(repo), "--select", "LAY005", "--select", "LAY006"]) == 1  # SVC002
+    assert "LAY00" not in capsys.readouterr().out
+
+
 def test_update_and_check_refuse_an_adopted_repo(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import subprocess
@@ -128,14 +140,10 @@ def test_adopt_on_every_corpus_repo(tmp_path: Path, capsys: pytest.CaptureFixtur
     before = {repo.name: _hashes(repo) for repo in repos}
     for repo in repos:
         code = main(["adopt", str(repo), "--owner", "team-platform"])
-        err = capsys.readouterr().err
-        assert code in (0, 2), (repo.name, err)
-        if code == 2:  # only a template svc cannot read is refused
-            assert "svc cannot read its template" in err, err
+        assert code == 0, (repo.name, capsys.readouterr().err)
         after = _hashes(repo)
         assert {k: after.get(k) for k in before[repo.name]} == before[repo.name]
     main(["lint", str(copies), "--no-cache", "--select", "LAY005", "-f", "json",
           "-o", str(tmp_path / "r.json")])
     findings = json.loads((tmp_path / "r.json").read_text())["findings"]
-    unreadable = {r.name for r in repos if not (r / ".svc" / "answers.json").exists()}
-    assert [f for f in findings if f["rule"] == "LAY005" and f["repo"] not in unreadable] == []
+    assert [f for f in findings if f["rule"] == "LAY005"] == []

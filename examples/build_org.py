@@ -75,7 +75,10 @@ def rename_service(root: Path, old: str, new: str) -> None:
     for path in (root / "catalog-info.yaml", root / "template.yaml"):
         text = path.read_text(encoding="utf-8")
         path.write_text(text.replace(f"/{new}/", f"/{old}/").replace(f"source: {new}\n", f"source: {old}\n")
-                        .replace(f"events:source: {new}\n", f"events:source: {old}\n"), encoding="utf-8")
+                        .replace(f"events:source: {new}\n", f"events:source: {old}\n")
+                        # the workflow's trigger: a rule on the service's own events
+                        .replace(f"source:\n          - {new}\n", f"source:\n          - {old}\n"),
+                        encoding="utf-8")
 
 
 def main() -> int:
@@ -84,7 +87,7 @@ def main() -> int:
         staging.mkdir()
         for name, owner, entity in SERVICES:
             subprocess.run(
-                [sys.executable, "-m", "linter", "new", name, "--owner", owner, "--no-git",
+                [sys.executable, "-m", "svc_serverless", "new", name, "--owner", owner, "--no-git",
                  "--data", f"entity={entity}", "-o", str(staging)],
                 check=True, cwd=HERE.parent, stdout=subprocess.DEVNULL,
             )

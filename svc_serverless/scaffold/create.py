@@ -255,6 +255,9 @@ def render(template: Template, answers: Mapping[str, Answer],
     context = {key: value for key, value in template.variables.items()}
     context.update(answers)
     rendered = prompt_for_config({"cookiecutter": context}, no_input=True)
+    import svc_serverless  # read now: the ref of svc's own GitHub Action the CI pins
+
+    rendered["_svc_version"] = svc_serverless.__version__
     source = _clean_copy(template.root, output_dir / _CLEAN_TEMPLATE)
     project = generate_files(repo_dir=str(source), context={"cookiecutter": rendered},
                              output_dir=str(output_dir), accept_hooks=False)

@@ -1,8 +1,11 @@
 """The resource estimate behind LAY010/LAY011 against aws-sam-translator's real expansion.
 
-Exact on every corpus template the translator transforms offline (tests/corpus.py), on every SAM
-feature in expansion_features.yaml, and (tests/scaffold/test_generated_expansion.py) on every
-`svc new` variant. The translator is a test dependency: svc never imports it at run time.
+Within 10% on every corpus template the translator transforms offline (tests/corpus.py), on
+every SAM feature in expansion_features.yaml, and (tests/scaffold/test_generated_expansion.py)
+on every `svc new` variant; exact with the translator the estimate was calibrated against
+(CALIBRATED and newer). The translator is a test dependency: svc never imports it at run time.
+CI also runs these tests with the lowest translator pyproject allows, whose expansion of a few
+features differs by one resource and which refuses features it predates (durable functions).
 """
 
 from __future__ import annotations
@@ -25,8 +28,23 @@ FEATURES = yaml.safe_load(Path(__file__).with_name("expansion_features.yaml").re
 CORPUS_REPOS = 218
 # Templates svc's loader refuses (duplicate keys: SVC002, listed in tests/test_corpus.py).
 CORPUS_UNPARSEABLE = 5
-# Templates the translator refuses offline: neither has a Resources section.
+# Templates the translator refuses offline: neither has a Resources section. An older
+# translator also refuses features it predates: then at most REFUSED_BY_OLDER more.
 CORPUS_REFUSED = ["_pattern-model", "apigw-lambda-sagemaker-jumpstartendpoint-cdk-python"]
+REFUSED_BY_OLDER = 15
+CALIBRATED = (1, 115)
+
+
+def _calibrated() -> bool:
+    from samtranslator import __version__ as version
+
+    return tuple(int(part) for part in version.split(".")[:2]) >= CALIBRATED
+
+
+def _close(estimated: int, real: int) -> bool:
+    """Exact with the calibrated translator. With an older one, within 10%, or one resource
+    on a template too small for 10% to be one (1.97 gives a function URL one resource fewer)."""
+    return estimated == real if _calibrated() else abs(estimated - real) <= max(1, 0.1 * real)
 
 
 def _template(folder: Path, text: str) -> Template:
@@ -62,10 +80,15 @@ def test_the_estimate_is_exact_on_every_corpus_template_the_translator_transform
         else:
             compared[repo.name] = (estimate(template).total, real)
     # The counts are pinned so that the comparison cannot silently shrink.
-    assert (len(repos), unparseable, refused) == (CORPUS_REPOS, CORPUS_UNPARSEABLE, CORPUS_REFUSED)
-    assert len(compared) == CORPUS_REPOS - CORPUS_UNPARSEABLE - len(CORPUS_REFUSED)
+    assert (len(repos), unparseable) == (CORPUS_REPOS, CORPUS_UNPARSEABLE)
+    if _calibrated():
+        assert refused == CORPUS_REFUSED
+    else:
+        assert set(CORPUS_REFUSED) <= set(refused)
+        assert len(refused) <= len(CORPUS_REFUSED) + REFUSED_BY_OLDER, refused
+    assert len(compared) == CORPUS_REPOS - CORPUS_UNPARSEABLE - len(refused)
     wrong = {name: f"estimated {est}, translator {real} ({abs(est - real) / real:.0%} off)"
-             for name, (est, real) in compared.items() if est != real}
+             for name, (est, real) in compared.items() if not _close(est, real)}
     assert wrong == {}
 
 
@@ -77,7 +100,7 @@ def test_the_estimate_is_exact_on_each_sam_feature(
     template = _template(tmp_path, feature["template"])
     real = _real_count(template)
     assert real is not None, "the translator refused the feature template"
-    assert estimate(template).total == real, [p.describe() for p in estimate(template).parts]
+    assert _close(estimate(template).total, real), [p.describe() for p in estimate(template).parts]
 
 
 def test_the_estimate_groups_alike_resources_and_names_the_largest_first(tmp_path: Path) -> None:

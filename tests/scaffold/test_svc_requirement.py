@@ -90,9 +90,16 @@ def svc_installs(repo: Path) -> dict[str, list[str]]:
 
 def expected_installs(ci: str, requirement: str) -> dict[str, list[str]]:
     expected = {".pre-commit-config.yaml": [requirement], "README.md": [requirement]}
-    if ci != "none":
+    if ci in ("gitlab", "codebuild"):  # GitHub's CI installs through svc's action: below
         expected[CI_FILES[ci]] = [requirement]
     return expected
+
+
+def github_lint_step(repo: Path) -> dict[str, object]:
+    config = yaml.safe_load((repo / CI_FILES["github"]).read_text(encoding="utf-8"))
+    step: dict[str, object] = next(s for s in config["jobs"]["check"]["steps"]
+                                   if s.get("name") == "svc lint")
+    return step
 
 
 # ---------------------------------------------------------------- every generated file
@@ -103,6 +110,11 @@ def test_every_file_that_installs_svc_installs_this_version(rendered: dict[Combo
                                                             combo: Combo) -> None:
     repo = rendered[combo]
     assert svc_installs(repo) == expected_installs(combo.ci, DEFAULT)
+    if combo.ci == "github":
+        # svc's own action at the generating version, installing exactly this requirement.
+        assert github_lint_step(repo) == {
+            "name": "svc lint", "uses": f"svc-dev/svc@v{__version__}",
+            "with": {"version": DEFAULT, "upload-sarif": "false"}}
     hook = svc_hook(repo)
     assert (hook["language"], hook["entry"]) == ("python", "svc lint .")
     answers = json.loads((repo / ".svc/answers.json").read_text(encoding="utf-8"))["answers"]
@@ -152,11 +164,7 @@ def _run_install_line(line: str, pip: str, tmp_path: Path) -> list[str]:
 def _ci_install_line(repo: Path, ci: str) -> tuple[str, str]:
     """The command that installs svc, as the CI system reads it out of its YAML."""
     config = yaml.safe_load((repo / CI_FILES[ci]).read_text(encoding="utf-8"))
-    if ci == "github":
-        steps = config["jobs"]["check"]["steps"]
-        script = next(s for s in steps if s.get("name") == "svc lint")["run"].splitlines()
-        pip = '"$RUNNER_TEMP/svc/bin/pip"'
-    elif ci == "gitlab":
+    if ci == "gitlab":
         script = config["svc-lint"]["script"]
         pip = "/tmp/svc/bin/pip"
     else:
@@ -180,9 +188,14 @@ def test_an_organisations_requirement_reaches_pip_intact(ci: str, requirement: s
     repo = out / "billing"
 
     assert svc_installs(repo) == expected_installs(ci, requirement)
-    # Read as the CI system reads it (YAML), run as its shell runs it: pip gets one argument.
-    line, pip = _ci_install_line(repo, ci)
-    assert _run_install_line(line, pip, tmp_path) == ["install", "--quiet", requirement]
+    if ci == "github":
+        # Read as GitHub reads it: the action's `version` input is the requirement, whole
+        # (tests/test_action.py shows the action hands it to pip as one argument).
+        assert github_lint_step(repo)["with"] == {"version": requirement, "upload-sarif": "false"}
+    else:
+        # Read as the CI system reads it (YAML), run as its shell runs it: pip gets one argument.
+        line, pip = _ci_install_line(repo, ci)
+        assert _run_install_line(line, pip, tmp_path) == ["install", "--quiet", requirement]
     assert svc_hook(repo)["additional_dependencies"] == [requirement]
     assert f"`pipx install '{requirement}'`" in (repo / "README.md").read_text(encoding="utf-8")
     answers = json.loads((repo / ".svc/answers.json").read_text(encoding="utf-8"))["answers"]
@@ -227,6 +240,7 @@ def test_the_template_default_is_this_version() -> None:
     # The bare cookiecutter CLI (or `sam init --location`) renders the template without svc:
     # its default must pin this svc too, so bumping the version means bumping it.
     assert load_template().variables["svc_requirement"] == DEFAULT
+    assert load_template().variables["_svc_version"] == __version__
 
 
 # ---------------------------------------------------------------- refusals

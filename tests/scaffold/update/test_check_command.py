@@ -75,7 +75,7 @@ def test_a_newer_svc_makes_it_behind(tmp_path: Path, capsys: pytest.CaptureFixtu
 
     assert code == 1
     # The repo installs the svc that rendered it: a newer svc moves that pin everywhere.
-    assert out.splitlines()[1:6] == ["  M .github/workflows/ci.yml  (+1 -1)",
+    assert out.splitlines()[1:6] == ["  M .github/workflows/ci.yml  (+2 -2)",
                                      "  M .pre-commit-config.yaml  (+1 -1)",
                                      "  M .svc/answers.json  (+2 -2)",
                                      "  M README.md  (+1 -1)",

@@ -6,25 +6,23 @@ import os
 from typing import Any
 
 import pytest
+
 from payments_domain import (
     CREATED,
+    DELETED,
+    UPDATED,
     Conflict,
+    Event,
     EventPublisher,
     NotFound,
     Repository,
     ValidationFailed,
+    change_event,
+    parse,
 )
 from payments_domain.service import (
     PaymentService as Service,
 )
-
-
-class RecordingPublisher(EventPublisher):
-    def __init__(self) -> None:
-        self.events: list[tuple[str, dict[str, Any]]] = []
-
-    def publish(self, detail_type: str, detail: dict[str, Any]) -> None:
-        self.events.append((detail_type, detail))
 
 
 @pytest.fixture
@@ -38,10 +36,10 @@ def repository(aws: None) -> Repository:
 def service(repository: Repository) -> Service:
     ids = iter(f"id-{n}" for n in range(100))
     clock = lambda: "2025-01-01T00:00:00+00:00"  # noqa: E731
-    return Service(repository, RecordingPublisher(), clock=clock, new_id=lambda: next(ids))
+    return Service(repository, clock=clock, new_id=lambda: next(ids))
 
 
-def test_create_sets_service_fields_and_publishes(service: Service) -> None:
+def test_create_sets_service_fields(service: Service) -> None:
     item = service.create({"name": "a", "price": 9.5})
 
     assert item == {
@@ -53,7 +51,6 @@ def test_create_sets_service_fields_and_publishes(service: Service) -> None:
         "updatedAt": "2025-01-01T00:00:00+00:00",
     }
     assert service.get("id-0") == item
-    assert service._publisher.events == [(CREATED, {"id": "id-0", "payment": item})]  # type: ignore[attr-defined]
 
 
 def test_stale_write_is_a_conflict(repository: Repository, service: Service) -> None:
@@ -93,4 +90,37 @@ def test_publisher_raises_when_eventbridge_refuses() -> None:
 
     with pytest.raises(RuntimeError, match="AccessDenied"):
         publisher = EventPublisher(Refusing(), source="payments")
-        publisher.publish(CREATED, {"id": "x"})
+        publisher.publish(Event(CREATED, {"id": "x"}))
+
+
+def test_change_events_name_the_changed_fields_but_carry_no_data() -> None:
+    def image(version: int, **fields: str) -> dict[str, Any]:
+        return {"id": {"S": "x"}, "version": {"N": str(version)}, "updatedAt": {"S": str(version)}} | {
+            name: {"S": value} for name, value in fields.items()
+        }
+
+    inserted = {"eventName": "INSERT", "dynamodb": {"NewImage": image(1, name="secret")}}
+    modified = {
+        "eventName": "MODIFY",
+        "dynamodb": {"NewImage": image(2, name="b", a="1"), "OldImage": image(1, name="secret", a="1")},
+    }
+    removed = {"eventName": "REMOVE", "dynamodb": {"OldImage": image(2, name="b")}}
+
+    assert change_event(inserted) == Event(CREATED, {"id": "x", "version": 1, "changedFields": ["name"]})
+    assert change_event(modified) == Event(UPDATED, {"id": "x", "version": 2, "changedFields": ["name"]})
+    assert change_event(removed) == Event(DELETED, {"id": "x", "version": 2, "changedFields": ["name"]})
+    assert "secret" not in repr([change_event(inserted), change_event(modified)])
+
+
+@pytest.mark.parametrize(
+    "text", ["NaN", "[Infinity]", '{"a": -Infinity}', "1e400", "-1e126", "1e-200", "9" * 39, "{"]
+)
+def test_parse_refuses_what_the_table_cannot_store(text: str) -> None:
+    with pytest.raises(ValidationFailed):
+        parse(text)
+
+
+def test_parse_keeps_ordinary_json() -> None:
+    text = '{"a": [1, 2.5, -3e10, 0.0, "x", null, true]}'
+
+    assert parse(text) == {"a": [1, 2.5, -3e10, 0.0, "x", None, True]}

@@ -5,60 +5,89 @@ Commands are JSON objects such as {"action": "create", "data": {...}},
 {"action": "process", "id": "..."}. They arrive two ways:
 
 - from the SQS queue, in batches: failed messages are reported one by one
-  (ReportBatchItemFailures) so the others are not retried; after five failures a message
-  moves to the dead-letter queue;
+  (ReportBatchItemFailures, Powertools batch processing) so the others are not retried; after
+  five failures a message moves to the dead-letter queue. SQS delivers at least once, so each
+  message runs once per message id (Powertools idempotency): a redelivered message gets the
+  first result instead of a second write;
 - invoked directly by the service's own workflow with one command: the result is returned
   and an error fails the workflow step.
 """
 
 from __future__ import annotations
 
-import json
-import logging
 import os
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
-from orders_domain import (
-    EventPublisher,
-    Repository,
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
 )
+
+from orders_domain import Repository, parse
 from orders_domain.service import (
     OrderService as Service,
 )
 
-LOG = logging.getLogger(__name__)
-LOG.setLevel(os.environ.get("AWS_LAMBDA_LOG_LEVEL", "INFO"))
+LOG = Logger()
+METRICS = Metrics()
+IDEMPOTENCY_SECONDS = 24 * 60 * 60
+
+
+class App(NamedTuple):
+    """What the handler needs: the domain service and its command runner, once per message."""
+
+    service: Service
+    run_once: Any  # run_once(record=<an SQS record>) -> the command's result
+    config: IdempotencyConfig | None = None
 
 
 @lru_cache(maxsize=1)
-def default_service() -> Service:
+def default_app() -> App:
     # Built on first use, not at import, so tests can set the environment and mock AWS first;
     # cached so warm invocations reuse the clients.
     import boto3
 
-    table = boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
-    publisher = EventPublisher(
-        boto3.client("events"),
-        source=os.environ["EVENT_SOURCE"],
-        bus_name=os.environ.get("EVENT_BUS_NAME", "default"),
-    )
-    return Service(Repository(table), publisher)
+    service = Service(Repository(boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])))
+    store = DynamoDBPersistenceLayer(table_name=os.environ["IDEMPOTENCY_TABLE_NAME"])
+    config = IdempotencyConfig(event_key_jmespath="messageId", expires_after_seconds=IDEMPOTENCY_SECONDS)
+
+    @idempotent_function(data_keyword_argument="record", config=config, persistence_store=store)
+    def run_once(record: dict[str, Any]) -> dict[str, Any]:
+        return service.handle(parse(record["body"]))
+
+    return App(service, run_once, config)
 
 
-def handler(event: dict[str, Any], context: Any = None, service: Service | None = None) -> dict[str, Any]:
-    service = service or default_service()
+def handler(event: dict[str, Any], context: Any = None, app: App | None = None) -> dict[str, Any]:
+    app = app or default_app()
+    if app.config is not None and context is not None:
+        app.config.register_lambda_context(context)
     if "Records" in event:
-        return _run_batch(event["Records"], service)
-    return service.handle(event)
+        return _run_batch(event, context, app)
+    return app.service.handle(event)
 
 
-def _run_batch(records: list[dict[str, Any]], service: Service) -> dict[str, Any]:
-    failures = []
-    for record in records:
+def _run_batch(event: dict[str, Any], context: Any, app: App) -> dict[str, Any]:
+    processor = BatchProcessor(event_type=EventType.SQS)
+
+    def run(record: Any) -> Any:
         try:
-            service.handle(json.loads(record["body"]))
+            return app.run_once(record=record.raw_event)
         except Exception:
-            LOG.exception("command failed", extra={"messageId": record.get("messageId")})
-            failures.append({"itemIdentifier": record["messageId"]})
-    return {"batchItemFailures": failures}
+            LOG.exception("command failed", extra={"messageId": record.message_id})
+            raise
+
+    try:
+        return process_partial_response(event=event, record_handler=run, processor=processor, context=context)
+    finally:
+        # Failed commands count here (the function itself succeeds); CommandFailuresAlarm
+        # watches the metric.
+        failed = len(processor.fail_messages)
+        if failed:
+            METRICS.add_metric(name="CommandsFailed", unit=MetricUnit.Count, value=failed)
+        METRICS.flush_metrics()

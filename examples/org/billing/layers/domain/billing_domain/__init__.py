@@ -1,8 +1,8 @@
 """Domain logic of the billing service.
 
 Shared by its functions through the layer: this package is the only code they share.
-It imports no AWS SDK: the functions build the clients and pass them in, so everything
-here is tested without AWS.
+It imports no AWS SDK and no Powertools: the functions build the clients and pass them in, so
+everything here is tested without AWS.
 """
 
 from billing_domain.errors import (
@@ -11,14 +11,17 @@ from billing_domain.errors import (
     NotFound,
     ValidationFailed,
 )
-from billing_domain.events import EventPublisher
-from billing_domain.repository import Repository
-from billing_domain.service import (
+from billing_domain.events import (
     CREATED,
     DELETED,
     UPDATED,
-    InvoiceService,
+    Event,
+    EventPublisher,
+    change_event,
 )
+from billing_domain.payload import parse
+from billing_domain.repository import Repository
+from billing_domain.service import InvoiceService
 
 __all__ = [
     "CREATED",
@@ -26,9 +29,12 @@ __all__ = [
     "UPDATED",
     "Conflict",
     "DomainError",
+    "Event",
     "EventPublisher",
     "InvoiceService",
     "NotFound",
     "Repository",
     "ValidationFailed",
+    "change_event",
+    "parse",
 ]

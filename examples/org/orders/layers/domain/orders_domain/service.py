@@ -1,7 +1,8 @@
 """What the service does with orders, whichever function is asked.
 
 The router calls it for HTTP requests, the receiver for commands from the queue or the
-workflow: one implementation, so the two entry points cannot drift apart.
+workflow: one implementation, so the two entry points cannot drift apart. It only writes the
+table: the publisher function publishes the events of the committed changes (events.py).
 """
 
 from __future__ import annotations
@@ -13,14 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from orders_domain.errors import NotFound, ValidationFailed
-from orders_domain.events import EventPublisher
 from orders_domain.repository import Repository
-
-# The events this service publishes, with source "orders";
-# catalog-info.yaml lists them.
-CREATED = "OrderCreated"
-UPDATED = "OrderUpdated"
-DELETED = "OrderDeleted"
 
 RESERVED_FIELDS = frozenset({"id", "version", "createdAt", "updatedAt"})
 MAX_BYTES = 64 * 1024
@@ -39,12 +33,10 @@ class OrderService:
     def __init__(
         self,
         repository: Repository,
-        publisher: EventPublisher,
         clock: Callable[[], str] = _now,
         new_id: Callable[[], str] = _new_id,
     ) -> None:
         self._repository = repository
-        self._publisher = publisher
         self._clock = clock
         self._new_id = new_id
 
@@ -53,7 +45,6 @@ class OrderService:
         now = self._clock()
         item = {**fields, "id": self._new_id(), "version": 1, "createdAt": now, "updatedAt": now}
         self._repository.create(item)
-        self._publisher.publish(CREATED, {"id": item["id"], "order": item})
         return item
 
     def get(self, item_id: str) -> dict[str, Any]:
@@ -73,12 +64,10 @@ class OrderService:
         current = self.get(item_id)
         item = {**current, **fields, "version": current["version"] + 1, "updatedAt": self._clock()}
         self._repository.replace(item, expected_version=current["version"])
-        self._publisher.publish(UPDATED, {"id": item["id"], "order": item})
         return item
 
     def delete(self, item_id: str) -> None:
-        removed = self._repository.delete(_validated_id(item_id))
-        self._publisher.publish(DELETED, {"id": removed["id"]})
+        self._repository.delete(_validated_id(item_id))
 
     def process(self, item_id: str) -> dict[str, Any]:
         """The service's own processing step (run by the workflow); replace with real work."""

@@ -1,8 +1,8 @@
 """Domain logic of the payments service.
 
 Shared by its functions through the layer: this package is the only code they share.
-It imports no AWS SDK: the functions build the clients and pass them in, so everything
-here is tested without AWS.
+It imports no AWS SDK and no Powertools: the functions build the clients and pass them in, so
+everything here is tested without AWS.
 """
 
 from payments_domain.errors import (
@@ -11,14 +11,17 @@ from payments_domain.errors import (
     NotFound,
     ValidationFailed,
 )
-from payments_domain.events import EventPublisher
-from payments_domain.repository import Repository
-from payments_domain.service import (
+from payments_domain.events import (
     CREATED,
     DELETED,
     UPDATED,
-    PaymentService,
+    Event,
+    EventPublisher,
+    change_event,
 )
+from payments_domain.payload import parse
+from payments_domain.repository import Repository
+from payments_domain.service import PaymentService
 
 __all__ = [
     "CREATED",
@@ -26,9 +29,12 @@ __all__ = [
     "UPDATED",
     "Conflict",
     "DomainError",
+    "Event",
     "EventPublisher",
     "NotFound",
     "PaymentService",
     "Repository",
     "ValidationFailed",
+    "change_event",
+    "parse",
 ]

@@ -176,7 +176,7 @@ def test_colour_switches(
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["lnt"], ("argument COMMAND: invalid choice: 'lnt' (choose from new, update, check, lint, rules, facts); "
+        (["lnt"], ("argument COMMAND: invalid choice: 'lnt' (choose from new, update, check, adopt, add, lint, rules, facts); "
                   "did you mean lint? (see `svc --help`)")),
         (["lint", "--selct", "SN"], ("unrecognized arguments: --selct; did you mean --select? "
                                     "(see `svc lint --help`)")),

@@ -63,6 +63,15 @@ def register(sub: Any) -> None:
                       help="where --repos keeps its clones between runs (default: ~/.cache/svc)")
     lint.add_argument("--no-cache", action="store_true",
                       help="--repos clones into a temporary folder, removed when the run ends")
+    lint.add_argument("--fix", action="store_true",
+                      help="apply the rules' safe fixes, then report what remains "
+                           "(refuses a git tree with uncommitted changes)")
+    lint.add_argument("--unsafe-fixes", action="store_true",
+                      help="with --fix: also apply fixes that may change deployed behaviour")
+    lint.add_argument("--dry-run", action="store_true",
+                      help="with --fix: print the changes as a unified diff, write nothing")
+    lint.add_argument("--allow-dirty", action="store_true",
+                      help="with --fix: fix a git tree that has uncommitted changes")
     lint.add_argument("--show-settings", action="store_true",
                       help="print each repo's effective policy (every rule: enabled, severity, "
                            "options, mandatory, and where each setting comes from), lint nothing")
@@ -122,6 +131,13 @@ def _run_lint(args: argparse.Namespace) -> int:
         statistics=args.statistics,
         color=args.color,
     )
+    if args.fix:
+        from svc_serverless.fix.apply import FixOptions, run_fix
+
+        return run_fix(options, FixOptions(unsafe=args.unsafe_fixes, dry_run=args.dry_run,
+                                           allow_dirty=args.allow_dirty))
+    if args.unsafe_fixes or args.dry_run or args.allow_dirty:
+        raise SvcError("--unsafe-fixes, --dry-run and --allow-dirty go with --fix")
     return run_lint(options)
 
 

@@ -12,11 +12,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    from svc_serverless.fix.context import FixContext
     from svc_serverless.linter.config import Policy
     from svc_serverless.linter.facts import Facts
     from svc_serverless.linter.model import LoadedRepo
 
 Severity = Literal["error", "warning", "info"]
+# "safe": `svc lint --fix` applies it; "unsafe": only with --unsafe-fixes (it may change how
+# deployed resources behave); "partly-unsafe": safe fixes, plus unsafe ones behind the flag.
+FixSafety = Literal["safe", "unsafe", "partly-unsafe"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 
 
@@ -64,6 +68,10 @@ class Rule:
     check: Callable[[LoadedRepo], Iterable[Problem]] | None
     # JSON Schema of the rule's options (an object schema), shown on its page; None: no options.
     options: Mapping[str, Any] | None = None
+    # How `svc lint --fix` repairs this rule's findings (it edits through the context, which
+    # writes nothing itself); None: the rule has no automatic fix.
+    fix: Callable[[FixContext, Sequence[Finding]], None] | None = None
+    fix_safety: FixSafety = "safe"
 
 
 @dataclass(frozen=True)

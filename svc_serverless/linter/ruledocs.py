@@ -20,11 +20,23 @@ def rule_list_text(rules: Sequence[AnyRule] | None = None) -> str:
 
     shown = ALL_RULES if rules is None else rules
     width = max(len(r.name) for r in shown)
-    lines = [f"{'CODE':<7} {'NAME':<{width}} {'DEFAULT':<8} SUMMARY"]
-    lines += [f"{r.code:<7} {r.name:<{width}} {r.severity:<8} {summary(r)}" for r in shown]
+    lines = [f"{'CODE':<7} {'NAME':<{width}} {'DEFAULT':<8} {'FIX':<6} SUMMARY"]
+    lines += [f"{r.code:<7} {r.name:<{width}} {r.severity:<8} {fix_label(r):<6} {summary(r)}"
+              for r in shown]
     lines.append("")
     lines.append("`svc rules CODE` prints a rule's page; --select/--ignore take codes or prefixes (SN, KMS0).")
     return "\n".join(lines) + "\n"
+
+
+_FIX_WORDS = {"yes": "safe", "unsafe": "with --unsafe-fixes",
+              "yes+": "safe, more with --unsafe-fixes"}
+
+
+def fix_label(rule: AnyRule) -> str:
+    """`svc lint --fix` support: "yes" (safe), "unsafe" (needs --unsafe-fixes), "yes+" (both)."""
+    if getattr(rule, "fix", None) is None:
+        return "-"
+    return {"safe": "yes", "unsafe": "unsafe", "partly-unsafe": "yes+"}[rule.fix_safety]  # type: ignore[union-attr]
 
 
 def code_suggestion(value: str, rules: Sequence[AnyRule]) -> str:
@@ -60,7 +72,9 @@ def rule_page(code_or_name: str, rules: Sequence[AnyRule] | None = None) -> str:
         known = ", ".join(r.code for r in shown)
         hint = code_suggestion(wanted, shown)
         raise SvcError(f"no rule {code_or_name!r}: run `svc rules` to list them ({known}){hint}")
-    header = f"{rule.code} {rule.name} (default severity: {rule.severity}; tags: {', '.join(rule.tags)})"
+    fix = fix_label(rule)
+    header = f"{rule.code} {rule.name} (default severity: {rule.severity}; tags: {', '.join(rule.tags)}"
+    header += f"; --fix: {_FIX_WORDS[fix]})" if fix != "-" else ")"
     return f"{header}\n\n{page_text(rule)}\n"
 
 

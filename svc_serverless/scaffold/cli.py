@@ -54,6 +54,75 @@ def register(sub: Any) -> None:
     new.set_defaults(run=_run_new)
     _register_update(sub)
     _register_check(sub)
+    _register_adopt(sub)
+    _register_add(sub)
+
+
+def _register_add(sub: Any) -> None:
+    add = sub.add_parser(
+        "add", help="add a function, workflow or layer to this service repo",
+        description=("Add a function, workflow or layer to the service repo holding the current "
+                     "folder: its folder (code, dependency manifest, tests) and its wiring in "
+                     "template.yaml (log group, alarm, least-privilege policy, triggers)."),
+    )
+    kinds = add.add_subparsers(dest="kind", required=True, metavar="KIND")
+    function = kinds.add_parser("function", help="a Lambda function in functions/NAME/")
+    function.add_argument("--trigger", required=True, choices=("api", "queue", "schedule", "event"),
+                          help="what invokes it: a route on the HTTP API, its own queue, a "
+                               "schedule, or an EventBridge event")
+    function.add_argument("--runtime", help="default: the template's Globals.Function.Runtime")
+    workflow = kinds.add_parser("workflow", help="a Step Functions workflow in workflows/NAME/")
+    workflow.add_argument("--trigger", default="none", choices=("event", "schedule", "none"),
+                          help="what starts it (default: none)")
+    workflow.add_argument("--runtime", help="the language of its test (default: the template's)")
+    layer = kinds.add_parser("layer", help="a Lambda layer in layers/NAME/")
+    layer.add_argument("--runtime", help="default: the template's Globals.Function.Runtime")
+    for parser in (function, workflow, layer):
+        parser.add_argument("name", help="lower-case kebab-case, e.g. send-invoice")
+        parser.add_argument("--repo", type=Path, default=Path("."),
+                            help="a folder inside the service repo (default: .)")
+    for parser in (function, workflow):
+        parser.add_argument("--schedule", default="rate(1 hour)",
+                            help="with --trigger schedule: rate(...) or cron(...)")
+        parser.add_argument("--source", default="", help="with --trigger event: the event source")
+        parser.add_argument("--detail-type", default="",
+                            help="with --trigger event: the event's detail-type")
+    add.set_defaults(run=_run_add)
+
+
+def _run_add(args: argparse.Namespace) -> int:
+    from svc_serverless.scaffold.add.command import AddOptions, add
+
+    return add(AddOptions(
+        kind=args.kind, name=args.name, trigger=getattr(args, "trigger", "none"),
+        runtime=args.runtime, schedule=getattr(args, "schedule", "rate(1 hour)"),
+        source=getattr(args, "source", ""), detail_type=getattr(args, "detail_type", ""),
+        path=args.repo,
+    ))
+
+
+def _register_adopt(sub: Any) -> None:
+    adopt = sub.add_parser(
+        "adopt", help="bring an existing SAM repo under svc (writes only missing files)",
+        description=("Write what svc needs beside an existing SAM repo's code: catalog-info.yaml "
+                     "(from the template's events and APIs), CODEOWNERS, a README and "
+                     ".svc/answers.json. Never overwrites a file."),
+    )
+    adopt.add_argument("path", nargs="?", type=Path, default=Path("."),
+                       help="the repo, or a folder inside it (default: .)")
+    adopt.add_argument("--name", help="service name (default: the manifest's, else the folder's)")
+    adopt.add_argument("--owner", help="owning team (default: the manifest's or CODEOWNERS')")
+    adopt.add_argument("--lifecycle", default="production",
+                       choices=("experimental", "production", "deprecated"),
+                       help="the manifest's lifecycle (default: production)")
+    adopt.add_argument("--dry-run", action="store_true", help="list what would be written")
+    adopt.set_defaults(run=_run_adopt)
+
+
+def _run_adopt(args: argparse.Namespace) -> int:
+    from svc_serverless.scaffold.adopt import AdoptOptions, adopt
+
+    return adopt(AdoptOptions(args.path, args.name, args.owner, args.lifecycle, args.dry_run))
 
 
 def _register_update(sub: Any) -> None:

@@ -34,6 +34,9 @@ from svc_serverless.scaffold.answers import Answer
 ANSWERS_PATH = ".svc/answers.json"
 MAX_BYTES = 64 * 1024
 BUNDLED = "bundled"
+# `svc adopt`: svc took the repo in as it was; no template ever rendered it, so there is no
+# pristine render to merge a template change into.
+ADOPTED = "adopted"
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,12 @@ def read(root: Path) -> Record:
                        "`svc check` work on repos made by `svc new`") from None
     except OSError as err:
         raise SvcError(f"cannot read {path} ({err.strerror}): check its permissions") from None
-    return parse(raw, str(path))
+    made = parse(raw, str(path))
+    if made.origin is not None and made.origin.source == ADOPTED:
+        raise SvcError(f"{root} was adopted (`svc adopt`), not made by `svc new`: it has no "
+                       "template render to update from; `svc lint` and `svc lint --fix` keep "
+                       "it to the rules")
+    return made
 
 
 def write(project: Path, record: Record) -> None:

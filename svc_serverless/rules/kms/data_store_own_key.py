@@ -77,19 +77,42 @@ Resources:
     Properties:
       KmsKeyId: !GetAtt ServiceKey.Arn
 ```
+
+## Fix
+`svc lint --fix` encrypts each store with the template's own key when the template defines
+exactly one `AWS::KMS::Key`: it merges the properties of the table above into the resource
+(`SSESpecification`, `KmsMasterKeyId`, `KmsKeyArn`, ...; a value set in `Globals` is fixed in
+`Globals`), changing only those lines. Safe for stores only the service's own roles use
+(DynamoDB tables, functions, state machines, Kinesis streams, secrets, ...). Only with
+`--unsafe-fixes`: stores that AWS services write to or read for others (SQS queues, SNS topics,
+log groups, S3 buckets, event buses, trails), since the key policy must then allow those
+services and the fix does not change it; and stores CloudFormation replaces to change their key
+(EFS, RDS, Neptune, ElastiCache, ...), which means a new, empty store. Not fixed: a template
+with no key or several keys, the store types without a fix in the table (global tables, SAM
+`SimpleTable` and `StateMachine`, Firehose, OpenSearch, ECR, MSK, Kendra, Keyspaces, Amazon MQ,
+AppConfig, RDS instances), resources a loop or macro generates, and JSON templates.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from svc_serverless.linter.model import LoadedRepo, Resource, Template
-from svc_serverless.linter.rule import Problem, Rule
+from svc_serverless.linter.rule import Finding, Problem, Rule
 from svc_serverless.rules._globals import globals_nodes, globals_path, names
 from svc_serverless.rules.kms import _store_checks as checks
 from svc_serverless.rules.kms._keys import OwnKeys, own_keys, resource_anchor
 from svc_serverless.rules.kms._store_checks import Check, Gap, key_at, when
+
+if TYPE_CHECKING:
+    from svc_serverless.fix.context import FixContext
+
+REF, ARN = "<ref>", "<arn>"  # in a patch: !Ref <key>, !GetAtt <key>.Arn
+REPLACES = "CloudFormation replaces the resource to change its key: a new, empty store"
+DELIVERED = ("AWS services that write to it (or read it for others) need the key policy to "
+             "allow them, which the fix does not change")
 
 
 @dataclass(frozen=True)
@@ -100,18 +123,26 @@ class Store:
     needs: str  # the encryption it needs, as the rule's page shows it
     fix: str  # "<key>" is replaced by the template's key name
     check: Check
+    # What `svc lint --fix` merges into the resource's Properties (REF/ARN name the key); None:
+    # no automatic fix. `unsafe`: why the fix may change what the deployed service does (then
+    # only `--unsafe-fixes` applies it).
+    patch: Mapping[str, Any] | None = None
+    unsafe: str = ""
 
 
-def _simple(kind: str, prop: str, missing: str, fix_ref: str = "!GetAtt <key>.Arn") -> Store:
+def _simple(kind: str, prop: str, missing: str, fix_ref: str = "!GetAtt <key>.Arn",
+            unsafe: str = "") -> Store:
     """A store whose whole encryption is one key property."""
-    return Store(kind, f"`{prop}`", f"set {prop}: {fix_ref}", key_at(key=prop, missing=missing))
+    return Store(kind, f"`{prop}`", f"set {prop}: {fix_ref}", key_at(key=prop, missing=missing),
+                 {prop: ARN if "GetAtt" in fix_ref else REF}, unsafe)
 
 
-def _flagged(kind: str, flag: str, prop: str, missing: str) -> Store:
+def _flagged(kind: str, flag: str, prop: str, missing: str, unsafe: str = REPLACES) -> Store:
     """A store with an on/off switch beside its key property (`Encrypted: true`, `KmsKeyId`)."""
     return Store(kind, f"`{flag}: true` and `{prop}`",
                  f"set {flag}: true and {prop}: !GetAtt <key>.Arn",
-                 key_at(key=prop, flag=(flag, True), missing=missing))
+                 key_at(key=prop, flag=(flag, True), missing=missing),
+                 {flag: True, prop: ARN}, unsafe)
 
 
 # The one table: every resource type that stores data and can take a customer managed key.
@@ -120,6 +151,7 @@ STORES: dict[str, Store] = {
         "DynamoDB table", "`SSESpecification {SSEEnabled: true, SSEType: KMS, KMSMasterKeyId}`",
         "set SSESpecification {SSEEnabled: true, SSEType: KMS, KMSMasterKeyId: !Ref <key>}",
         checks.dynamodb_table,
+        patch={"SSESpecification": {"SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": REF}},
     ),
     "AWS::DynamoDB::GlobalTable": Store(
         "DynamoDB global table",
@@ -136,10 +168,11 @@ STORES: dict[str, Store] = {
     "AWS::SQS::Queue": Store(
         "SQS queue", "`KmsMasterKeyId` (`SqsManagedSseEnabled` is an SQS owned key)",
         "set KmsMasterKeyId: !Ref <key>", checks.queue,
+        patch={"KmsMasterKeyId": REF}, unsafe=DELIVERED,
     ),
     "AWS::SNS::Topic": _simple("SNS topic", "KmsMasterKeyId",
                                "the topic is not encrypted with a customer managed key",
-                               "!Ref <key>"),
+                               "!Ref <key>", unsafe=DELIVERED),
     "AWS::S3::Bucket": Store(
         "S3 bucket",
         "every `ServerSideEncryptionByDefault` with `SSEAlgorithm: aws:kms` (or `aws:kms:dsse`) "
@@ -147,6 +180,7 @@ STORES: dict[str, Store] = {
         "set BucketEncryption {ServerSideEncryptionConfiguration: [{ServerSideEncryptionByDefault: "
         "{SSEAlgorithm: aws:kms, KMSMasterKeyID: !GetAtt <key>.Arn}, BucketKeyEnabled: true}]}",
         checks.bucket,
+        patch={"BucketEncryption": {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": ARN}, "BucketKeyEnabled": True}]}}, unsafe=DELIVERED,
     ),
     "AWS::S3Express::DirectoryBucket": Store(
         "S3 directory bucket",
@@ -160,6 +194,7 @@ STORES: dict[str, Store] = {
         "set StreamEncryption {EncryptionType: KMS, KeyId: !GetAtt <key>.Arn}",
         key_at("StreamEncryption", key="KeyId", kind=("EncryptionType", ("KMS",)),
                missing="the stream is not encrypted with a customer managed key"),
+        patch={"StreamEncryption": {"EncryptionType": "KMS", "KeyId": ARN}},
     ),
     "AWS::KinesisFirehose::DeliveryStream": Store(
         "Firehose delivery stream",
@@ -170,22 +205,26 @@ STORES: dict[str, Store] = {
         checks.firehose,
     ),
     "AWS::KinesisVideo::Stream": _simple(
-        "Kinesis video stream", "KmsKeyId", "it uses the AWS managed key aws/kinesisvideo"),
+        "Kinesis video stream", "KmsKeyId", "it uses the AWS managed key aws/kinesisvideo",
+        unsafe=REPLACES),
     "AWS::Logs::LogGroup": _simple("log group", "KmsKeyId",
-                                   "CloudWatch Logs uses its own service key"),
+                                   "CloudWatch Logs uses its own service key", unsafe=DELIVERED),
     "AWS::Serverless::Function": Store(
         "Lambda function", "`KmsKeyArn`, when it has environment variables",
         "set KmsKeyArn: !GetAtt <key>.Arn (for every function: in Globals.Function)",
         checks.function,
+        patch={"KmsKeyArn": ARN},
     ),
     "AWS::Lambda::Function": Store(
         "Lambda function", "`KmsKeyArn`, when it has environment variables",
         "set KmsKeyArn: !GetAtt <key>.Arn", checks.function,
+        patch={"KmsKeyArn": ARN},
     ),
     "AWS::StepFunctions::StateMachine": Store(
         "state machine", "`EncryptionConfiguration {Type: CUSTOMER_MANAGED_KMS_KEY, KmsKeyId}`",
         "set EncryptionConfiguration {Type: CUSTOMER_MANAGED_KMS_KEY, KmsKeyId: !GetAtt <key>.Arn}",
         checks.STATE_MACHINE,
+        patch={"EncryptionConfiguration": {"Type": "CUSTOMER_MANAGED_KMS_KEY", "KmsKeyId": ARN}},
     ),
     "AWS::Serverless::StateMachine": Store(
         "state machine",
@@ -200,18 +239,19 @@ STORES: dict[str, Store] = {
         key_at("EncryptionConfiguration", key="KmsKeyId",
                kind=("Type", ("CUSTOMER_MANAGED_KMS_KEY",)),
                missing="Step Functions uses an AWS owned key"),
+        patch={"EncryptionConfiguration": {"Type": "CUSTOMER_MANAGED_KMS_KEY", "KmsKeyId": ARN}}, unsafe=REPLACES,
     ),
     "AWS::SecretsManager::Secret": _simple(
         "secret", "KmsKeyId", "Secrets Manager uses the AWS managed key aws/secretsmanager",
         "!Ref <key>"),
     "AWS::Events::EventBus": _simple("event bus", "KmsKeyIdentifier",
-                                     "EventBridge uses an AWS owned key"),
+                                     "EventBridge uses an AWS owned key", unsafe=DELIVERED),
     "AWS::Events::Archive": _simple("event archive", "KmsKeyIdentifier",
-                                    "EventBridge uses an AWS owned key"),
+                                    "EventBridge uses an AWS owned key", unsafe=DELIVERED),
     "AWS::EFS::FileSystem": _flagged("EFS file system", "Encrypted", "KmsKeyId",
                                      "the file system is not encrypted with a customer managed key"),
     "AWS::FSx::FileSystem": _simple("FSx file system", "KmsKeyId",
-                                    "FSx uses the AWS managed key aws/fsx"),
+                                    "FSx uses the AWS managed key aws/fsx", unsafe=REPLACES),
     "AWS::EC2::Volume": _flagged("EBS volume", "Encrypted", "KmsKeyId",
                                  "the volume is not encrypted with a customer managed key"),
     "AWS::RDS::DBCluster": _flagged("RDS cluster", "StorageEncrypted", "KmsKeyId",
@@ -228,7 +268,7 @@ STORES: dict[str, Store] = {
     "AWS::DocDB::DBCluster": _flagged("DocumentDB cluster", "StorageEncrypted", "KmsKeyId",
                                       "the cluster is not encrypted with a customer managed key"),
     "AWS::DocDBElastic::Cluster": _simple("DocumentDB elastic cluster", "KmsKeyId",
-                                          "it uses an AWS owned key"),
+                                          "it uses an AWS owned key", unsafe=REPLACES),
     "AWS::Neptune::DBCluster": _flagged("Neptune cluster", "StorageEncrypted", "KmsKeyId",
                                         "the cluster is not encrypted with a customer managed key"),
     "AWS::Redshift::Cluster": _flagged("Redshift cluster", "Encrypted", "KmsKeyId",
@@ -239,9 +279,9 @@ STORES: dict[str, Store] = {
         "ElastiCache replication group", "AtRestEncryptionEnabled", "KmsKeyId",
         "the cache is not encrypted with a customer managed key"),
     "AWS::ElastiCache::ServerlessCache": _simple("ElastiCache serverless cache", "KmsKeyId",
-                                                 "it uses an AWS owned key"),
+                                                 "it uses an AWS owned key", unsafe=REPLACES),
     "AWS::MemoryDB::Cluster": _simple("MemoryDB cluster", "KmsKeyId",
-                                      "MemoryDB uses its service managed key"),
+                                      "MemoryDB uses its service managed key", unsafe=REPLACES),
     "AWS::OpenSearchService::Domain": Store(
         "OpenSearch domain", "`EncryptionAtRestOptions {Enabled: true, KmsKeyId}`",
         "set EncryptionAtRestOptions {Enabled: true, KmsKeyId: !Ref <key>}",
@@ -309,9 +349,10 @@ STORES: dict[str, Store] = {
                     missing="Amazon MQ uses an AWS owned key")),
     ),
     "AWS::Backup::BackupVault": _simple("backup vault", "EncryptionKeyArn",
-                                        "AWS Backup uses its AWS managed key aws/backup"),
+                                        "AWS Backup uses its AWS managed key aws/backup", unsafe=REPLACES),
     "AWS::CloudTrail::Trail": _simple("CloudTrail trail", "KMSKeyId",
-                                      "the trail's log files use S3 managed keys (SSE-S3)"),
+                                      "the trail's log files use S3 managed keys (SSE-S3)",
+                                      unsafe=DELIVERED),
     "AWS::CodeCommit::Repository": _simple("CodeCommit repository", "KmsKeyId",
                                            "CodeCommit uses the AWS managed key aws/codecommit"),
     "AWS::AppConfig::ConfigurationProfile": Store(
@@ -396,6 +437,12 @@ def _with_options(repo: LoadedRepo) -> Iterator[Problem]:
             yield problem
 
 
+def _fix(ctx: FixContext, findings: Sequence[Finding]) -> None:
+    from svc_serverless.fix.kms import fix_data_stores
+
+    fix_data_stores(ctx, findings)
+
+
 RULE = Rule(
     code="KMS002",
     name="data-store-own-key",
@@ -404,4 +451,6 @@ RULE = Rule(
     doc=_page(__doc__ or ""),
     check=_with_options,
     options=OPTIONS,
+    fix=_fix,
+    fix_safety="partly-unsafe",
 )

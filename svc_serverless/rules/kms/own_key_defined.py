@@ -69,17 +69,27 @@ Resources:
       AliasName: !Sub alias/${AWS::StackName}
       TargetKeyId: !Ref ServiceKey
 ```
+
+## Fix
+`svc lint --fix` sets `EnableKeyRotation: true` on each key that does not rotate (safe). With
+`--unsafe-fixes`, a template with no key gets `ServiceKey` (rotating, retained, a key policy for
+this account) and its alias `alias/${AWS::StackName}`; unsafe because the next fixes move the
+service's data to it. A foreign principal in a key policy is never fixed: only the team knows
+whom the key should trust.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from svc_serverless.linter.model import LoadedRepo, Resource, Template
-from svc_serverless.linter.rule import Problem, Rule
+from svc_serverless.linter.rule import Finding, Problem, Rule
 from svc_serverless.rules.kms._keys import KEY_TYPE, key_node, resource_anchor, show
+
+if TYPE_CHECKING:
+    from svc_serverless.fix.context import FixContext
 
 ADD_KEY = (
     "this service has no KMS key of its own: add ServiceKey (AWS::KMS::Key with "
@@ -272,6 +282,12 @@ def _is_own_account(value: Any) -> bool:
     return False
 
 
+def _fix(ctx: FixContext, findings: Sequence[Finding]) -> None:
+    from svc_serverless.fix.kms import fix_own_key
+
+    fix_own_key(ctx, findings)
+
+
 RULE = Rule(
     code="KMS001",
     name="own-key-defined",
@@ -279,4 +295,6 @@ RULE = Rule(
     tags=("kms", "share-nothing", "security"),
     doc=__doc__ or "",
     check=check,
+    fix=_fix,
+    fix_safety="partly-unsafe",
 )

@@ -36,15 +36,25 @@ Resources:
     Properties:
       CodeUri: functions/create-order/
 ```
+
+## Fix
+`svc lint --fix` renames the folder to its kebab-case name (`git mv` in a git work tree) and
+rewrites every `CodeUri`, `ContentUri` and `DefinitionUri` that points into it, keeping `./`
+and a trailing `/` as written. Not fixed: when the new name exists already, and in a JSON
+template. Code that spells the folder's path itself (a build script, a test) is not changed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from svc_serverless.linter.model import LoadedRepo
-from svc_serverless.linter.rule import Problem, Rule
+from svc_serverless.linter.rule import Finding, Problem, Rule
 from svc_serverless.rules.layout._code import KEBAB, kebab, resource_folders
+
+if TYPE_CHECKING:
+    from svc_serverless.fix.context import FixContext
 
 
 def check(repo: LoadedRepo) -> Iterator[Problem]:
@@ -58,6 +68,12 @@ def check(repo: LoadedRepo) -> Iterator[Problem]:
             )
 
 
+def _fix(ctx: FixContext, findings: Sequence[Finding]) -> None:
+    from svc_serverless.fix.layout import fix_folder_names
+
+    fix_folder_names(ctx, findings)
+
+
 RULE = Rule(
     code="LAY008",
     name="kebab-case-folders",
@@ -65,4 +81,6 @@ RULE = Rule(
     tags=("layout", "naming"),
     doc=__doc__ or "",
     check=check,
+    fix=_fix,
+    fix_safety="safe",
 )

@@ -35,14 +35,25 @@ can find, own or review.
 #   template.yaml
 #   functions/create-order/app.py
 ```
+
+## Fix
+`svc lint --fix` writes a short `README.md`, and `catalog-info.yaml` (from the events and APIs
+the template declares) and `CODEOWNERS` when the owning team is known from the other of the two.
+When neither names the owner, nothing is guessed: `svc adopt --owner TEAM` writes both. Another
+file the policy requires is not written (svc cannot know its content). An existing file is never
+overwritten.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from svc_serverless.linter.model import LoadedRepo
-from svc_serverless.linter.rule import Problem, Rule
+from svc_serverless.linter.rule import Finding, Problem, Rule
+
+if TYPE_CHECKING:
+    from svc_serverless.fix.context import FixContext
 
 CODEOWNERS_PLACES = ("CODEOWNERS", ".github/CODEOWNERS", ".gitlab/CODEOWNERS", "docs/CODEOWNERS")
 FIXES = {
@@ -79,6 +90,12 @@ def _present(repo: LoadedRepo, required: str) -> bool:
     return repo.exists(required)
 
 
+def _fix(ctx: FixContext, findings: Sequence[Finding]) -> None:
+    from svc_serverless.fix.layout import fix_required_files
+
+    fix_required_files(ctx, findings)
+
+
 RULE = Rule(
     code="LAY005",
     name="required-files",
@@ -86,4 +103,6 @@ RULE = Rule(
     tags=("layout", "ownership"),
     doc=__doc__ or "",
     check=check,
+    fix=_fix,
+    fix_safety="safe",
 )

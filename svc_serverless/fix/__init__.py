@@ -1,0 +1,1 @@
+"""`svc lint --fix`: the rules' automatic fixes, collected, checked, then written together."""

@@ -1,0 +1,1 @@
+"""`svc add function|workflow|layer`: grow a service repo the way svc's template builds it."""

@@ -64,6 +64,18 @@ def position(value: object) -> tuple[int, int]:
     return getattr(value, "line", 0), getattr(value, "col", 0)
 
 
+def plain(value: Any) -> Any:
+    """A value read by this module as plain dicts, lists and strings: what pickles to workers
+    small, what `repr` and `yaml.safe_dump` show without the marks."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
 _T = TypeVar("_T", MarkedStr, MarkedDict, MarkedList)
 
 

@@ -255,11 +255,13 @@ def apply(policy: Policy, data: Mapping[str, Any], *, organisation: bool) -> Pol
     changes: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in layout_data.items()}
     layout = replace(policy.layout, **changes)
     scaffold = data.get("scaffold", {})
+    from svc_serverless.linter.cfnyaml import plain  # lazy: no YAML import without a policy
+
     options = {code: dict(values) for code, values in policy.options.items()}
     for code, values in data.get("options", {}).items():
         # A repo may not loosen a mandatory rule through its options (an allowlist) either.
         if organisation or not overlaps(code, protected):
-            options[code] = {**options.get(code, {}), **_plain(values)}
+            options[code] = {**options.get(code, {}), **plain(values)}
     return Policy(
         select=select or policy.select,
         ignore=_unselected(policy.ignore, select) + ignore,
@@ -278,16 +280,6 @@ def apply(policy: Policy, data: Mapping[str, Any], *, organisation: bool) -> Pol
         custom=policy.custom,
     )
 
-
-def _plain(value: Any) -> Any:
-    """A value read by the marking loader as plain dicts, lists and strings (for workers, repr)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, str):
-        return str(value)
-    return value
 
 
 def with_cli(policy: Policy, select: tuple[str, ...], ignore: tuple[str, ...]) -> Policy:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
-from svc_serverless.linter.cfnyaml import MarkedDict, position
+from svc_serverless.linter.cfnyaml import MarkedDict, plain, position
 from svc_serverless.linter.custom.locate import locate, step
 from svc_serverless.linter.custom.rulefile import RuleDef, fill
 from svc_serverless.linter.custom.schema import compile_schema
@@ -273,17 +273,8 @@ def page(definition: RuleDef) -> str:
     for heading, expect in (("## Example", "fail"), ("## Use instead", "pass")):
         example = next((e for e in definition.examples if e.expect == expect), None)
         if heading not in doc and example is not None:
-            text = yaml.safe_dump(_plain(example.value), sort_keys=False).strip()
+            text = yaml.safe_dump(plain(example.value), sort_keys=False).strip()
             doc += f"\n\n{heading}\n```yaml\n{text}\n```"
     source = f"Defined in `{definition.file}` (line {definition.line})."
     return f"{doc}\n\n{source}\n"
 
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, str):
-        return str(value)
-    return value
